@@ -1,0 +1,209 @@
+package dev.keyring4j;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Several stores in priority order, behaving as one (see DESIGN.md, "The chain"): reads answer
+ * from the first member that has the credential, and a member that failed is never read as
+ * "absent"; writes go to the first writable persistent member (with a ttl: the first with expiry)
+ * and then remove stale copies from the other writable members; deletes go to all.
+ */
+final class ChainStore implements CredentialStore {
+    private static final System.Logger LOG = System.getLogger("dev.keyring4j.chain");
+
+    private final List<CredentialStore> members;
+    private final String id;
+    private final Capabilities capabilities;
+
+    ChainStore(List<CredentialStore> members) {
+        if (members.isEmpty()) throw new IllegalArgumentException("a chain needs at least one store");
+        members.forEach(m -> Objects.requireNonNull(m, "member"));
+        this.members = List.copyOf(members);
+        List<String> ids = new ArrayList<>();
+        members.forEach(m -> ids.add(m.id()));
+        this.id = "chain" + ids.toString().replace(" ", "");
+        Optional<CredentialStore> target = persistentTarget();
+        this.capabilities = new Capabilities(
+                members.stream().anyMatch(m -> m.capabilities().writable()),
+                target.map(t -> t.capabilities().persistent()).orElse(false),
+                target.map(t -> t.capabilities().encryptedAtRest()).orElse(false),
+                members.stream().anyMatch(m -> m.capabilities().writable() && m.capabilities().expiry()),
+                members.stream().allMatch(m -> m.capabilities().listable()));
+    }
+
+    /** The members, in order. */
+    List<CredentialStore> members() {
+        return members;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return capabilities;
+    }
+
+    /** The member a ttl-less write goes to: the first writable persistent one, else the first writable one. */
+    Optional<CredentialStore> persistentTarget() {
+        return members.stream().filter(m -> m.capabilities().writable() && m.capabilities().persistent()).findFirst()
+                .or(() -> members.stream().filter(m -> m.capabilities().writable()).findFirst());
+    }
+
+    /** The member a write with a ttl goes to. */
+    Optional<CredentialStore> expiryTarget() {
+        return members.stream().filter(m -> m.capabilities().writable() && m.capabilities().expiry()).findFirst();
+    }
+
+    @Override
+    public Optional<Secret> get(String service, String account) {
+        new CredentialId(service, account);
+        return firstHit(m -> m.get(service, account));
+    }
+
+    @Override
+    public Optional<Credential> find(String service) {
+        new CredentialId(service, "-");
+        return firstHit(m -> m.find(service));
+    }
+
+    private <T> Optional<T> firstHit(Function<CredentialStore, Optional<T>> read) {
+        List<RuntimeException> failures = new ArrayList<>();
+        for (CredentialStore m : members) {
+            try {
+                Optional<T> hit = read.apply(m);
+                if (hit.isPresent()) return hit;
+            } catch (IllegalArgumentException e) {
+                // a name this member cannot hold: it cannot have the credential either
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        throwIfAny(failures, "no other member of " + id + " has it, so the credential may exist in the failing store");
+        return Optional.empty();
+    }
+
+    @Override
+    public void set(String service, String account, Secret secret) {
+        new CredentialId(service, account);
+        Objects.requireNonNull(secret, "secret");
+        CredentialStore target = persistentTarget().orElseThrow(() -> new ReadOnlyStoreException(
+                "no member of " + id + " is writable; configure a writable backend (kernel, secret-service, encrypted-file)"));
+        if (!target.capabilities().persistent()) {
+            LOG.log(System.Logger.Level.WARNING, "no persistent writable backend in " + id
+                    + "; the credential was written to " + target.id() + " and will not survive a reboot");
+        }
+        target.set(service, account, secret);
+        removeStaleCopies(target, service, account);
+    }
+
+    @Override
+    public void set(String service, String account, Secret secret, Duration ttl) {
+        new CredentialId(service, account);
+        Objects.requireNonNull(secret, "secret");
+        Objects.requireNonNull(ttl, "ttl");
+        CredentialStore target = expiryTarget().orElseThrow(() -> new UnsupportedOperationException(
+                "no writable member of " + id + " can expire credentials; add the kernel backend or set without a ttl"));
+        target.set(service, account, secret, ttl);
+        removeStaleCopies(target, service, account);
+    }
+
+    private void removeStaleCopies(CredentialStore target, String service, String account) {
+        List<RuntimeException> failures = new ArrayList<>();
+        for (CredentialStore m : members) {
+            if (m == target || !m.capabilities().writable()) continue;
+            try {
+                m.delete(service, account);
+            } catch (IllegalArgumentException e) {
+                // cannot hold this name, so it holds no stale copy
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        throwIfAny(failures, "the credential was written to " + target.id()
+                + ", but an older copy may remain in the failing store and shadow it");
+    }
+
+    @Override
+    public boolean delete(String service, String account) {
+        new CredentialId(service, account);
+        boolean any = false;
+        List<RuntimeException> failures = new ArrayList<>();
+        for (CredentialStore m : members) {
+            if (!m.capabilities().writable()) continue;
+            try {
+                any |= m.delete(service, account);
+            } catch (IllegalArgumentException e) {
+                // cannot hold this name
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        throwIfAny(failures, "the credential may remain in the failing store");
+        if (!any && members.stream().noneMatch(m -> m.capabilities().writable())) {
+            throw new ReadOnlyStoreException("no member of " + id + " is writable, so nothing can be deleted");
+        }
+        return any;
+    }
+
+    @Override
+    public List<CredentialId> list(String service) {
+        new CredentialId(service, "-");
+        return merged(m -> m.list(service));
+    }
+
+    @Override
+    public List<CredentialId> list() {
+        return merged(CredentialStore::list);
+    }
+
+    private List<CredentialId> merged(Function<CredentialStore, List<CredentialId>> read) {
+        Set<CredentialId> out = new LinkedHashSet<>();
+        List<RuntimeException> failures = new ArrayList<>();
+        for (CredentialStore m : members) {
+            try {
+                out.addAll(read.apply(m));
+            } catch (IllegalArgumentException e) {
+                // cannot hold this name
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        throwIfAny(failures, "the listing would be incomplete");
+        return List.copyOf(out);
+    }
+
+    /** Rethrows the first failure (keeping its type, so callers can catch LockedException) with the others attached. */
+    private static void throwIfAny(List<RuntimeException> failures, String consequence) {
+        if (failures.isEmpty()) return;
+        RuntimeException first = failures.get(0);
+        for (int i = 1; i < failures.size(); i++) first.addSuppressed(failures.get(i));
+        first.addSuppressed(new KeyringException("in a chain: " + consequence));
+        throw first;
+    }
+
+    @Override
+    public void close() {
+        for (CredentialStore m : members) {
+            try {
+                m.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing " + m.id() + " failed: " + Backends.oneLine(e));
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.keyring4j;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A place that holds credentials keyed by {@code (service, account)}.
+ *
+ * <p>Guarantees every implementation keeps: thread-safe; {@code service} and {@code account} are
+ * non-empty (else {@link IllegalArgumentException}); a name the store cannot hold faithfully is
+ * refused with {@link IllegalArgumentException} before anything is written; a credential that
+ * cannot be read because of a failure (locked, denied, unreachable, damaged) is reported by a
+ * {@link KeyringException}, never as absent; no exception message contains a secret.
+ */
+public interface CredentialStore extends AutoCloseable {
+
+    /** The backend id ({@code kernel}), or for a chain {@code chain[a,b,…]}. */
+    String id();
+
+    /** What this store can do. */
+    Capabilities capabilities();
+
+    /** The secret stored under these names, or empty when there is none (expired counts as none). */
+    Optional<Secret> get(String service, String account);
+
+    /** Stores the secret, replacing any earlier one under the same names. */
+    void set(String service, String account, Secret secret);
+
+    /**
+     * Stores the secret so that it expires after {@code ttl}.
+     *
+     * @throws UnsupportedOperationException when this store cannot expire credentials
+     *         ({@link Capabilities#expiry()} is false); it never stores without the expiry
+     */
+    default void set(String service, String account, Secret secret, Duration ttl) {
+        throw new UnsupportedOperationException("the " + id() + " store cannot expire credentials;"
+                + " use a store with expiry (e.g. kernel) or set without a ttl");
+    }
+
+    /** Removes the credential; true if there was one. */
+    boolean delete(String service, String account);
+
+    /** Some credential of this service (any one account), or empty. */
+    default Optional<Credential> find(String service) {
+        for (CredentialId id : list(service)) {
+            Optional<Secret> secret = get(id.service(), id.account());
+            if (secret.isPresent()) return Optional.of(new Credential(id.service(), id.account(), secret.get()));
+        }
+        return Optional.empty();
+    }
+
+    /** The ids of every account this store holds for the service. */
+    List<CredentialId> list(String service);
+
+    /** The ids of every credential this store holds. */
+    List<CredentialId> list();
+
+    /** Releases connections and handles. Idempotent; no exception. */
+    @Override
+    void close();
+}

@@ -1,0 +1,123 @@
+package dev.keyring4j;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The configuration layers merged into one map of {@code key → value} with the source of each
+ * value, and the list of sources consulted. Keys are {@code backend} and {@code <id>.<key>}.
+ */
+final class Settings {
+    static final String BACKEND = "backend";
+    private static final String SYSPROP_PREFIX = "keyring4j.";
+    /** Single-segment system properties that are not backend settings (the testkit's property harness). */
+    private static final Set<String> FOREIGN_SYSPROPS = Set.of("seed", "tries");
+
+    record Value(String value, String source) {
+    }
+
+    private final Map<String, Value> values = new LinkedHashMap<>();
+    private final List<String> consulted = new ArrayList<>();
+
+    private Settings() {
+    }
+
+    static Settings resolve(KeyringConfig config) {
+        Settings s = new Settings();
+        // lowest first, so that higher layers overwrite
+        s.file(config.systemFile(), "system file " + config.systemFile(), false);
+        s.file(config.userFile(), "user file " + config.userFile(), false);
+
+        Map<String, String> env = config.env();
+        String envFile = env.get("KEYRING4J_CONFIG");
+        if (envFile != null && !envFile.isBlank()) {
+            s.file(Path.of(envFile), "file " + envFile + " (named by environment KEYRING4J_CONFIG)", true);
+        } else {
+            s.consulted.add("environment KEYRING4J_CONFIG: not set");
+        }
+        String envBackend = env.get("KEYRING4J_BACKEND");
+        if (envBackend != null && !envBackend.isBlank()) {
+            s.put(BACKEND, envBackend, "environment KEYRING4J_BACKEND");
+            s.consulted.add("environment KEYRING4J_BACKEND: " + envBackend.trim());
+        } else {
+            s.consulted.add("environment KEYRING4J_BACKEND: not set");
+        }
+
+        Map<String, String> props = config.systemProperties();
+        String propFile = props.get("keyring4j.config");
+        if (propFile != null && !propFile.isBlank()) {
+            s.file(Path.of(propFile), "file " + propFile + " (named by system property keyring4j.config)", true);
+        }
+        int fromProps = 0;
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(props).entrySet()) {
+            String name = e.getKey();
+            if (!name.startsWith(SYSPROP_PREFIX) || name.equals("keyring4j.config")) continue;
+            String key = name.substring(SYSPROP_PREFIX.length());
+            if (!key.contains(".") && FOREIGN_SYSPROPS.contains(key)) continue;
+            s.put(key, e.getValue(), "system property " + name);
+            fromProps++;
+        }
+        s.consulted.add("system properties keyring4j.*: " + (fromProps == 0 && propFile == null ? "none" : fromProps + " set"));
+
+        config.configFile().ifPresent(f -> s.file(f, "file " + f + " (given programmatically / --config)", true));
+        config.settings().forEach((k, v) -> s.put(k, v, "programmatic " + k));
+        config.backend().ifPresent(b -> s.put(BACKEND, b, config.backendSource()));
+        s.consulted.add("programmatic: " + (config.settings().isEmpty() && config.backend().isEmpty() ? "none"
+                : config.backend().map(b -> "backend " + b + " ").orElse("") + config.settings().size() + " keys"));
+        java.util.Collections.reverse(s.consulted);
+        return s;
+    }
+
+    private void file(Path path, String source, boolean required) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (NoSuchFileException e) {
+            if (required) {
+                throw new BackendUnavailableException("the configuration " + source + " does not exist; create it or stop naming it");
+            }
+            consulted.add(source + ": not present");
+            return;
+        } catch (IOException e) {
+            throw new KeyringException("cannot read the configuration " + source + ": " + e.getMessage()
+                    + "; fix its permissions or remove it", e);
+        }
+        for (String key : new java.util.TreeSet<>(p.stringPropertyNames())) {
+            put(key, stripComment(p.getProperty(key)), source);
+        }
+        consulted.add(source + ": " + p.size() + " keys");
+    }
+
+    /** keyringrc files carry comments after values ({@code backend = kernel   # why}); Properties does not strip those. */
+    private static String stripComment(String value) {
+        return value.replaceFirst("\\s+#.*$", "").trim();
+    }
+
+    private void put(String key, String value, String source) {
+        values.put(key.trim(), new Value(value.trim(), source));
+    }
+
+    Optional<Value> get(String key) {
+        return Optional.ofNullable(values.get(key));
+    }
+
+    Map<String, Value> all() {
+        return values;
+    }
+
+    /** Human-readable list, highest precedence first. */
+    List<String> consulted() {
+        return consulted;
+    }
+}

@@ -1,0 +1,552 @@
+package dev.keyring4j.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyring4j.Credential;
+import dev.keyring4j.CredentialId;
+import dev.keyring4j.CredentialStore;
+import dev.keyring4j.ReadOnlyStoreException;
+import dev.keyring4j.Secret;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link CredentialStore} promises, as JUnit 5 tests. A backend's test class
+ * extends this and supplies stores; a read-only backend also says how to provision credentials
+ * through its own mechanism ({@link #openStoreHolding}). Nothing here is skipped: for a read-only
+ * store each write test checks that the write is refused and changes nothing.
+ *
+ * <p>Property tests use {@link PropertyCheck}: rerun a failure with {@code -Dkeyring4j.seed=…}.
+ */
+public abstract class CredentialStoreContract {
+    private final List<CredentialStore> opened = new ArrayList<>();
+
+    /** A new, empty store (for a read-only backend: one with nothing provisioned). */
+    protected abstract CredentialStore openStore() throws Exception;
+
+    /**
+     * A store that holds exactly these credentials. Writable backends need not override (the
+     * default sets them through {@link #openStore()}); read-only backends provision them through
+     * their own mechanism (environment map, files) and open a store over it.
+     */
+    protected CredentialStore openStoreHolding(Map<CredentialId, byte[]> credentials) throws Exception {
+        CredentialStore store = openStore();
+        if (!store.capabilities().writable()) {
+            throw new UnsupportedOperationException(getClass().getSimpleName()
+                    + " tests a read-only store: override openStoreHolding to provision credentials");
+        }
+        credentials.forEach((id, secret) -> store.set(id.service(), id.account(), Secret.of(secret)));
+        return store;
+    }
+
+    /** The largest secret the backend holds, if it documents a limit; one byte more must be refused. */
+    protected OptionalInt secretLimit() {
+        return OptionalInt.empty();
+    }
+
+    /** Whether the backend can tell two ids apart (a lossy name mapping, like environment variables, cannot always). */
+    protected boolean distinguishes(CredentialId a, CredentialId b) {
+        return !a.equals(b);
+    }
+
+    /** Whether the backend accepts this name (some document limits, e.g. byte lengths); refused names must throw IllegalArgumentException. */
+    protected boolean accepts(CredentialId id) {
+        return true;
+    }
+
+    /** Whether the backend can hold this secret (a read-only source of text may not hold arbitrary bytes). */
+    protected boolean holds(byte[] secret) {
+        return true;
+    }
+
+    /** How many tries each property runs (slow backends may lower it; {@code -Dkeyring4j.tries} overrides). */
+    protected int propertyTries() {
+        return 200;
+    }
+
+    /** Operations per thread in the concurrency test (8 threads). */
+    protected int operationsPerThread() {
+        return 500;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private CredentialStore track(CredentialStore s) {
+        opened.add(s);
+        return s;
+    }
+
+    private CredentialStore empty() throws Exception {
+        return track(openStore());
+    }
+
+    private CredentialStore holding(Map<CredentialId, byte[]> credentials) throws Exception {
+        return track(openStoreHolding(credentials));
+    }
+
+    private CredentialStore holding(CredentialId id, String secret) throws Exception {
+        return holding(Map.of(id, utf8(secret)));
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Optional<byte[]> read(CredentialStore s, CredentialId id) {
+        return s.get(id.service(), id.account()).map(Secret::asBytes);
+    }
+
+    private static void assertHolds(CredentialStore s, CredentialId id, byte[] expected) {
+        Optional<byte[]> got = read(s, id);
+        assertTrue(got.isPresent(), () -> "expected a secret for " + PropertyCheck.describe(id.service()) + "/" + PropertyCheck.describe(id.account()));
+        assertArrayEquals(expected, got.get(), "secret bytes differ for " + id.service() + "/" + id.account());
+    }
+
+    private static void assertAbsent(CredentialStore s, CredentialId id) {
+        assertFalse(read(s, id).isPresent(), () -> "expected no secret for " + PropertyCheck.describe(id.service()) + "/" + PropertyCheck.describe(id.account()));
+    }
+
+    /** Cleans up what the test left: deletes everything a writable store lists, closes every store. */
+    @AfterEach
+    void closeStores() {
+        RuntimeException first = null;
+        for (CredentialStore s : opened) {
+            try {
+                if (s.capabilities().writable()) {
+                    for (CredentialId id : s.list()) s.delete(id.service(), id.account());
+                }
+            } catch (RuntimeException e) {
+                if (first == null) first = e;
+            } finally {
+                s.close();
+            }
+        }
+        opened.clear();
+        if (first != null) throw first;
+    }
+
+    // ---------------------------------------------------------------- examples
+
+    @Test
+    void roundTrip() throws Exception {
+        CredentialId id = new CredentialId("contract.example", "alice");
+        CredentialStore s = holding(id, "s3cret");
+        assertHolds(s, id, utf8("s3cret"));
+        assertEquals("s3cret", s.get("contract.example", "alice").orElseThrow().asString());
+    }
+
+    @Test
+    void overwriteReplaces() throws Exception {
+        CredentialId id = new CredentialId("contract.overwrite", "bob");
+        CredentialStore s = holding(id, "first");
+        if (s.capabilities().writable()) {
+            s.set(id.service(), id.account(), Secret.of("second"));
+            assertHolds(s, id, utf8("second"));
+            assertEquals(List.of(id), s.list(id.service()), "overwrite must not leave two entries");
+        } else {
+            assertThrows(ReadOnlyStoreException.class, () -> s.set(id.service(), id.account(), Secret.of("second")));
+            assertHolds(s, id, utf8("first"));
+        }
+    }
+
+    @Test
+    void missingCredentialIsEmpty() throws Exception {
+        CredentialStore s = empty();
+        assertTrue(s.get("contract.missing", "nobody").isEmpty());
+        assertTrue(s.find("contract.missing").isEmpty());
+        assertTrue(s.list("contract.missing").isEmpty());
+    }
+
+    @Test
+    void deleteOfMissingReturnsFalse() throws Exception {
+        CredentialStore s = empty();
+        if (s.capabilities().writable()) {
+            assertFalse(s.delete("contract.missing", "nobody"));
+        } else {
+            assertThrows(ReadOnlyStoreException.class, () -> s.delete("contract.missing", "nobody"));
+        }
+    }
+
+    @Test
+    void deleteThenGetIsEmpty() throws Exception {
+        CredentialId id = new CredentialId("contract.delete", "carol");
+        CredentialStore s = holding(id, "gone soon");
+        if (s.capabilities().writable()) {
+            assertTrue(s.delete(id.service(), id.account()));
+            assertAbsent(s, id);
+            assertFalse(s.delete(id.service(), id.account()), "a second delete finds nothing");
+        } else {
+            assertThrows(ReadOnlyStoreException.class, () -> s.delete(id.service(), id.account()));
+            assertHolds(s, id, utf8("gone soon"));
+        }
+    }
+
+    @Test
+    void accountsAndServicesStaySeparate() throws Exception {
+        Map<CredentialId, byte[]> m = new LinkedHashMap<>();
+        for (String service : List.of("contract.svc1", "contract.svc2")) {
+            for (String account : List.of("one", "two", "three")) {
+                m.put(new CredentialId(service, account), utf8(service + "|" + account));
+            }
+        }
+        CredentialStore s = holding(m);
+        m.forEach((id, v) -> assertHolds(s, id, v));
+        assertEquals(Set.of("one", "two", "three"), accounts(s.list("contract.svc1")));
+        assertEquals(Set.of("one", "two", "three"), accounts(s.list("contract.svc2")));
+    }
+
+    private static Set<String> accounts(List<CredentialId> ids) {
+        Set<String> out = new HashSet<>();
+        ids.forEach(i -> out.add(i.account()));
+        return out;
+    }
+
+    @Test
+    void namesDifferingOnlyInCaseStaySeparate() throws Exception {
+        CredentialId lower = new CredentialId("contract.case", "dave");
+        CredentialId upper = new CredentialId("contract.case", "DAVE");
+        CredentialId svcUpper = new CredentialId("CONTRACT.CASE", "dave");
+        Map<CredentialId, byte[]> m = new LinkedHashMap<>();
+        m.put(lower, utf8("lower"));
+        if (distinguishes(lower, upper)) m.put(upper, utf8("upper"));
+        if (distinguishes(lower, svcUpper) && distinguishes(upper, svcUpper)) m.put(svcUpper, utf8("service upper"));
+        CredentialStore s = holding(m);
+        m.forEach((id, v) -> assertHolds(s, id, v));
+        if (!distinguishes(lower, upper)) {
+            // a case-folding backend must at least read the one it has, under either spelling
+            assertHolds(s, upper, utf8("lower"));
+        }
+    }
+
+    @Test
+    void unicodeNamesAndSecrets() throws Exception {
+        Map<CredentialId, byte[]> m = new LinkedHashMap<>();
+        m.put(new CredentialId("😀 astral 𝄞", "👩\u200D💻"), utf8("emoji 🔑 secret"));
+        m.put(new CredentialId("combining e\u0301", "precomposed é"), utf8("n\u0303o"));
+        m.put(new CredentialId("עברית", "مرحبا\u200F"), utf8("שלום عليكم"));
+        m.put(new CredentialId("中文服务", "日本語"), utf8("秘密"));
+        m.keySet().removeIf(id -> !accepts(id));
+        CredentialStore s = holding(m);
+        m.forEach((id, v) -> assertHolds(s, id, v));
+    }
+
+    @Test
+    void separatorsAndSpacesInNames() throws Exception {
+        Map<CredentialId, byte[]> m = new LinkedHashMap<>();
+        m.put(new CredentialId("https://git.example.com:443/org", "user@example.com"), utf8("a"));
+        m.put(new CredentialId("svc:with:colons", "acct/with/slashes"), utf8("b"));
+        m.put(new CredentialId("under_score", "with space"), utf8("c"));
+        m.put(new CredentialId("a b", "c d e"), utf8("d"));
+        m.keySet().removeIf(id -> !accepts(id));
+        CredentialStore s = holding(m);
+        m.forEach((id, v) -> assertHolds(s, id, v));
+    }
+
+    @Test
+    void emptySecret() throws Exception {
+        CredentialId id = new CredentialId("contract.empty", "erin");
+        CredentialStore s = holding(Map.of(id, new byte[0]));
+        assertHolds(s, id, new byte[0]);
+    }
+
+    @Test
+    void largeSecret() throws Exception {
+        int size = secretLimit().orElse(64 * 1024);
+        byte[] big = new byte[size];
+        for (int i = 0; i < size; i++) big[i] = (byte) ('a' + i % 26);
+        CredentialId id = new CredentialId("contract.large", "frank");
+        CredentialStore s = holding(Map.of(id, big));
+        assertHolds(s, id, big);
+        if (secretLimit().isPresent() && s.capabilities().writable()) {
+            byte[] tooBig = new byte[size + 1];
+            CredentialId other = new CredentialId("contract.large", "grace");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> s.set(other.service(), other.account(), Secret.of(tooBig)));
+            assertTrue(e.getMessage().contains(Integer.toString(size)), "the message names the limit: " + e.getMessage());
+            assertAbsent(s, other);
+            assertHolds(s, id, big);
+        }
+    }
+
+    @Test
+    void emptyNamesAreRefused() throws Exception {
+        CredentialStore s = empty();
+        assertThrows(IllegalArgumentException.class, () -> s.get("", "a"));
+        assertThrows(IllegalArgumentException.class, () -> s.get("a", ""));
+        assertThrows(IllegalArgumentException.class, () -> s.list(""));
+        assertThrows(IllegalArgumentException.class, () -> s.find(""));
+        assertThrows(RuntimeException.class, () -> s.set("", "a", Secret.of("x")));
+        assertTrue(s.list().isEmpty() || s.list().stream().noneMatch(id -> id.service().isEmpty()));
+    }
+
+    @Test
+    void findAndListAgreeWithWhatIsStored() throws Exception {
+        Map<CredentialId, byte[]> m = new LinkedHashMap<>();
+        m.put(new CredentialId("contract.find", "h1"), utf8("v1"));
+        m.put(new CredentialId("contract.find", "h2"), utf8("v2"));
+        m.put(new CredentialId("contract.other", "h3"), utf8("v3"));
+        CredentialStore s = holding(m);
+        Credential c = s.find("contract.find").orElseThrow();
+        assertEquals("contract.find", c.service());
+        assertArrayEquals(m.get(c.id()), c.secret().asBytes(), "find returns the secret of the account it names");
+        assertEquals(Set.of("h1", "h2"), accounts(s.list("contract.find")));
+        if (s.capabilities().listable()) {
+            assertTrue(new HashSet<>(s.list()).containsAll(m.keySet()), "list() includes every stored id");
+        }
+    }
+
+    @Test
+    void readOnlyStoreRefusesWrites() throws Exception {
+        CredentialId id = new CredentialId("contract.readonly", "ivan");
+        CredentialStore s = holding(id, "kept");
+        if (s.capabilities().writable()) {
+            // a writable store accepts the write: the opposite half of this rule
+            s.set(id.service(), id.account(), Secret.of("changed"));
+            assertHolds(s, id, utf8("changed"));
+            return;
+        }
+        assertThrows(ReadOnlyStoreException.class, () -> s.set(id.service(), id.account(), Secret.of("changed")));
+        assertThrows(ReadOnlyStoreException.class, () -> s.set("contract.readonly", "new", Secret.of("x")));
+        assertThrows(ReadOnlyStoreException.class, () -> s.delete(id.service(), id.account()));
+        assertHolds(s, id, utf8("kept"));
+        assertAbsent(s, new CredentialId("contract.readonly", "new"));
+    }
+
+    @Test
+    void secretsNeverAppearInToString() throws Exception {
+        CredentialId id = new CredentialId("contract.tostring", "judy");
+        CredentialStore s = holding(id, "do-not-print-me");
+        Secret got = s.get(id.service(), id.account()).orElseThrow();
+        assertFalse(got.toString().contains("do-not-print-me"));
+        assertFalse(s.toString().contains("do-not-print-me"));
+        assertFalse(s.find(id.service()).orElseThrow().toString().contains("do-not-print-me"));
+    }
+
+    @Test
+    void manyThreadsOnDisjointIdsLoseNothing() throws Exception {
+        CredentialStore s = empty();
+        int threads = 8;
+        int ops = operationsPerThread();
+        if (!s.capabilities().writable()) {
+            // read-only: many threads reading provisioned credentials all see them
+            Map<CredentialId, byte[]> m = new LinkedHashMap<>();
+            for (int t = 0; t < threads; t++) m.put(new CredentialId("contract.threads", "t" + t), utf8("value" + t));
+            CredentialStore ro = holding(m);
+            runThreads(threads, t -> {
+                for (int i = 0; i < ops; i++) assertHolds(ro, new CredentialId("contract.threads", "t" + t), utf8("value" + t));
+            });
+            return;
+        }
+        Map<CredentialId, String> expected = new ConcurrentHashMap<>();
+        runThreads(threads, t -> {
+            java.util.SplittableRandom r = new java.util.SplittableRandom(t);
+            Map<CredentialId, String> mine = new HashMap<>();
+            for (int i = 0; i < ops; i++) {
+                CredentialId id = new CredentialId("contract.threads.t" + t, "a" + r.nextInt(20));
+                int op = r.nextInt(10);
+                if (op < 6) {
+                    String v = "v" + t + "." + i;
+                    s.set(id.service(), id.account(), Secret.of(v));
+                    mine.put(id, v);
+                } else if (op < 8) {
+                    assertEquals(mine.containsKey(id), s.delete(id.service(), id.account()), "delete result for " + id);
+                    mine.remove(id);
+                } else {
+                    Optional<Secret> got = s.get(id.service(), id.account());
+                    assertEquals(Optional.ofNullable(mine.get(id)), got.map(Secret::asString), "read of " + id);
+                }
+            }
+            expected.putAll(mine);
+        });
+        for (int t = 0; t < threads; t++) {
+            String service = "contract.threads.t" + t;
+            Set<CredentialId> listed = new HashSet<>(s.list(service));
+            Set<CredentialId> want = new HashSet<>();
+            expected.keySet().forEach(id -> {
+                if (id.service().equals(service)) want.add(id);
+            });
+            assertEquals(want, listed, "ids of " + service);
+        }
+        expected.forEach((id, v) -> assertHolds(s, id, utf8(v)));
+    }
+
+    private interface ThreadBody {
+        void run(int thread) throws Exception;
+    }
+
+    private static void runThreads(int threads, ThreadBody body) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    body.run(thread);
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) f.get(10, TimeUnit.MINUTES);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    // ---------------------------------------------------------------- properties
+
+    private Gen<CredentialId> acceptedIds() {
+        return Gens.ids().filter(this::accepts);
+    }
+
+    private Gen<byte[]> heldSecrets() {
+        return Gens.secrets(Math.min(secretLimit().orElse(32 * 1024), 32 * 1024)).filter(this::holds);
+    }
+
+    @Test
+    void propertySetThenGetReturnsTheSameBytes() {
+        Gen<Map.Entry<CredentialId, byte[]>> gen = Gens.pairs(acceptedIds(), heldSecrets(), Map::entry, Map.Entry::getKey, Map.Entry::getValue);
+        PropertyCheck.forAll("set then get returns the same bytes", propertyTries(), gen, e -> {
+            try (CredentialStore s = openStoreHolding(Map.of(e.getKey(), e.getValue()))) {
+                try {
+                    assertHolds(s, e.getKey(), e.getValue());
+                    assertTrue(s.list(e.getKey().service()).contains(e.getKey()), "list(service) names the id");
+                } finally {
+                    if (s.capabilities().writable()) s.delete(e.getKey().service(), e.getKey().account());
+                }
+            }
+        });
+    }
+
+    @Test
+    void propertyDeleteRemovesOnlyItsId() throws Exception {
+        try (CredentialStore probe = openStore()) {
+            if (!probe.capabilities().writable()) {
+                assertThrows(ReadOnlyStoreException.class, () -> probe.delete("contract.prop", "x"));
+                return;
+            }
+        }
+        Gen<List<CredentialId>> gen = Gens.lists(acceptedIds(), 6).filter(l -> !l.isEmpty());
+        PropertyCheck.forAll("delete makes its id absent and leaves the others", Math.max(1, propertyTries() / 2), gen, ids -> {
+            try (CredentialStore s = openStore()) {
+                Map<CredentialId, byte[]> model = new LinkedHashMap<>();
+                try {
+                    for (CredentialId id : ids) {
+                        byte[] v = utf8("v" + model.size());
+                        s.set(id.service(), id.account(), Secret.of(v));
+                        model.keySet().removeIf(k -> !distinguishes(k, id));
+                        model.put(id, v);
+                    }
+                    CredentialId victim = ids.get(0);
+                    assertTrue(s.delete(victim.service(), victim.account()));
+                    assertAbsent(s, victim);
+                    model.keySet().removeIf(k -> !distinguishes(k, victim));
+                    model.forEach((id, v) -> assertHolds(s, id, v));
+                } finally {
+                    for (CredentialId id : ids) s.delete(id.service(), id.account());
+                }
+            }
+        });
+    }
+
+    /** One step of the model test. */
+    private record Op(boolean set, CredentialId id, int value) {
+        @Override
+        public String toString() {
+            return (set ? "set(" : "delete(") + PropertyCheck.describe(id.service()) + ", " + PropertyCheck.describe(id.account())
+                    + (set ? ", v" + value : "") + ")";
+        }
+    }
+
+    @Test
+    void propertyStoreBehavesLikeAMap() throws Exception {
+        try (CredentialStore probe = openStore()) {
+            if (!probe.capabilities().writable()) {
+                // a read-only store over a random map answers exactly that map
+                Gen<List<CredentialId>> ids = Gens.lists(acceptedIds(), 8);
+                PropertyCheck.forAll("a read-only store answers exactly what was provisioned", Math.max(1, propertyTries() / 2), ids, list -> {
+                    Map<CredentialId, byte[]> m = new LinkedHashMap<>();
+                    for (CredentialId id : list) {
+                        m.keySet().removeIf(k -> !distinguishes(k, id));
+                        m.put(id, utf8("v" + m.size()));
+                    }
+                    try (CredentialStore s = openStoreHolding(m)) {
+                        m.forEach((id, v) -> assertHolds(s, id, v));
+                        Set<CredentialId> listed = new HashSet<>(s.list());
+                        assertTrue(listed.size() >= m.size(), "list() has every provisioned id");
+                    }
+                });
+                return;
+            }
+        }
+        // a small pool of ids so that sequences revisit them
+        Gen<List<Op>> ops = r -> {
+            List<CredentialId> pool = new ArrayList<>();
+            Gen<CredentialId> ids = acceptedIds();
+            for (int i = 0; i < 4; i++) pool.add(ids.next(r));
+            List<Op> out = new ArrayList<>();
+            int n = r.nextInt(16);
+            for (int i = 0; i < n; i++) out.add(new Op(r.nextInt(3) > 0, pool.get(r.nextInt(pool.size())), i));
+            return out;
+        };
+        Gen<List<Op>> shrinking = new Gen<>() {
+            @Override
+            public List<Op> next(java.util.SplittableRandom r) {
+                return ops.next(r);
+            }
+
+            @Override
+            public java.util.stream.Stream<List<Op>> shrink(List<Op> v) {
+                return Gens.lists((Gen<Op>) r -> null, 0).shrink(v).filter(l -> l.stream().allMatch(java.util.Objects::nonNull));
+            }
+        };
+        PropertyCheck.forAll("random set/delete sequence equals a HashMap model", Math.max(1, propertyTries() / 2), shrinking, seq -> {
+            try (CredentialStore s = openStore()) {
+                Map<CredentialId, String> model = new HashMap<>();
+                try {
+                    for (Op op : seq) {
+                        if (op.set()) {
+                            s.set(op.id().service(), op.id().account(), Secret.of("v" + op.value()));
+                            model.keySet().removeIf(k -> !distinguishes(k, op.id()));
+                            model.put(op.id(), "v" + op.value());
+                        } else {
+                            boolean had = model.keySet().removeIf(k -> !distinguishes(k, op.id()));
+                            assertEquals(had, s.delete(op.id().service(), op.id().account()), "delete result of " + op);
+                        }
+                    }
+                    for (Op op : seq) {
+                        assertEquals(Optional.ofNullable(model.get(op.id())), s.get(op.id().service(), op.id().account()).map(Secret::asString),
+                                "value of " + op.id());
+                    }
+                    Set<CredentialId> expected = new HashSet<>(model.keySet());
+                    Set<CredentialId> listed = new HashSet<>();
+                    for (Op op : seq) listed.addAll(s.list(op.id().service()));
+                    assertEquals(expected, listed, "list(service) over the touched services");
+                } finally {
+                    for (Op op : seq) s.delete(op.id().service(), op.id().account());
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,145 @@
+package dev.keyring4j.testkit;
+
+import dev.keyring4j.Capabilities;
+import dev.keyring4j.CredentialId;
+import dev.keyring4j.CredentialStore;
+import dev.keyring4j.ReadOnlyStoreException;
+import dev.keyring4j.Secret;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A store in a map, for tests of code that takes a {@link CredentialStore} (chains, applications).
+ * It lives in the testkit only and is never discovered: a silent non-persistent store in
+ * production is the bug keyring4j exists to prevent. Capabilities are whatever the test says.
+ */
+public final class InMemoryCredentialStore implements CredentialStore {
+    private record Entry(byte[] secret, Instant expires) {
+    }
+
+    private final String id;
+    private final Capabilities capabilities;
+    private final Map<CredentialId, Entry> entries = new ConcurrentHashMap<>();
+    private final Clock clock;
+
+    public InMemoryCredentialStore(String id, Capabilities capabilities) {
+        this(id, capabilities, Clock.systemUTC());
+    }
+
+    public InMemoryCredentialStore(String id, Capabilities capabilities, Clock clock) {
+        this.id = Objects.requireNonNull(id);
+        this.capabilities = Objects.requireNonNull(capabilities);
+        this.clock = clock;
+    }
+
+    /** Writable, persistent, listable, with expiry: the most capable store. */
+    public static InMemoryCredentialStore persistent(String id) {
+        return new InMemoryCredentialStore(id, new Capabilities(true, true, true, true, true));
+    }
+
+    /** Writable with expiry but not persistent (like the kernel keyring). */
+    public static InMemoryCredentialStore volatileWithExpiry(String id) {
+        return new InMemoryCredentialStore(id, new Capabilities(true, false, false, true, true));
+    }
+
+    /** Read-only (like environment variables); fill it with {@link #put}. */
+    public static InMemoryCredentialStore readOnly(String id) {
+        return new InMemoryCredentialStore(id, new Capabilities(false, false, false, false, true));
+    }
+
+    /** Puts a credential regardless of writability: how a test provisions a read-only store. */
+    public InMemoryCredentialStore put(String service, String account, Secret secret) {
+        entries.put(new CredentialId(service, account), new Entry(secret.asBytes(), null));
+        return this;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public Optional<Secret> get(String service, String account) {
+        CredentialId key = new CredentialId(service, account);
+        Entry e = entries.get(key);
+        if (e == null) return Optional.empty();
+        if (e.expires() != null && !clock.instant().isBefore(e.expires())) {
+            entries.remove(key, e);
+            return Optional.empty();
+        }
+        return Optional.of(Secret.of(e.secret()));
+    }
+
+    @Override
+    public void set(String service, String account, Secret secret) {
+        write(service, account, secret, null);
+    }
+
+    @Override
+    public void set(String service, String account, Secret secret, Duration ttl) {
+        if (!capabilities.expiry()) {
+            CredentialStore.super.set(service, account, secret, ttl);
+        }
+        write(service, account, secret, clock.instant().plus(ttl));
+    }
+
+    private void write(String service, String account, Secret secret, Instant expires) {
+        CredentialId key = new CredentialId(service, account);
+        Objects.requireNonNull(secret, "secret");
+        requireWritable();
+        entries.put(key, new Entry(secret.asBytes(), expires));
+    }
+
+    @Override
+    public boolean delete(String service, String account) {
+        CredentialId key = new CredentialId(service, account);
+        requireWritable();
+        return entries.remove(key) != null;
+    }
+
+    private void requireWritable() {
+        if (!capabilities.writable()) {
+            throw new ReadOnlyStoreException("the in-memory test store '" + id + "' is read-only");
+        }
+    }
+
+    @Override
+    public List<CredentialId> list(String service) {
+        new CredentialId(service, "-");
+        List<CredentialId> out = new ArrayList<>();
+        for (CredentialId k : entries.keySet()) {
+            if (k.service().equals(service) && get(k.service(), k.account()).isPresent()) out.add(k);
+        }
+        return out;
+    }
+
+    @Override
+    public List<CredentialId> list() {
+        List<CredentialId> out = new ArrayList<>();
+        for (CredentialId k : entries.keySet()) {
+            if (get(k.service(), k.account()).isPresent()) out.add(k);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+    }
+
+    @Override
+    public String toString() {
+        return "InMemoryCredentialStore[" + id + ", " + entries.size() + " entries]";
+    }
+}
