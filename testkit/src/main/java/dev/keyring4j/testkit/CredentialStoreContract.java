@@ -101,7 +101,16 @@ public abstract class CredentialStoreContract {
     }
 
     private CredentialStore holding(Map<CredentialId, byte[]> credentials) throws Exception {
-        return track(openStoreHolding(credentials));
+        return track(openStoreHolding(distinct(credentials)));
+    }
+
+    /** Drops ids the backend cannot tell from an earlier one (a lossy mapping would make them overwrite each other). */
+    private Map<CredentialId, byte[]> distinct(Map<CredentialId, byte[]> credentials) {
+        Map<CredentialId, byte[]> kept = new LinkedHashMap<>();
+        credentials.forEach((id, v) -> {
+            if (kept.keySet().stream().allMatch(k -> distinguishes(k, id))) kept.put(id, v);
+        });
+        return kept;
     }
 
     private CredentialStore holding(CredentialId id, String secret) throws Exception {
@@ -209,10 +218,16 @@ public abstract class CredentialStoreContract {
                 m.put(new CredentialId(service, account), utf8(service + "|" + account));
             }
         }
+        assertEquals(6, distinct(m).size(), "the backend must tell these six ids apart");
         CredentialStore s = holding(m);
         m.forEach((id, v) -> assertHolds(s, id, v));
         assertEquals(Set.of("one", "two", "three"), accounts(s.list("contract.svc1")));
         assertEquals(Set.of("one", "two", "three"), accounts(s.list("contract.svc2")));
+    }
+
+    /** Whether {@code ids} names {@code id}, or for a lossy mapping a name the backend cannot tell from it. */
+    private boolean listed(List<CredentialId> ids, CredentialId id) {
+        return ids.stream().anyMatch(l -> !distinguishes(l, id));
     }
 
     private static Set<String> accounts(List<CredentialId> ids) {
@@ -246,8 +261,9 @@ public abstract class CredentialStoreContract {
         m.put(new CredentialId("עברית", "مرحبا\u200F"), utf8("שלום عليكم"));
         m.put(new CredentialId("中文服务", "日本語"), utf8("秘密"));
         m.keySet().removeIf(id -> !accepts(id));
-        CredentialStore s = holding(m);
-        m.forEach((id, v) -> assertHolds(s, id, v));
+        Map<CredentialId, byte[]> kept = distinct(m);
+        CredentialStore s = holding(kept);
+        kept.forEach((id, v) -> assertHolds(s, id, v));
     }
 
     @Test
@@ -258,8 +274,9 @@ public abstract class CredentialStoreContract {
         m.put(new CredentialId("under_score", "with space"), utf8("c"));
         m.put(new CredentialId("a b", "c d e"), utf8("d"));
         m.keySet().removeIf(id -> !accepts(id));
-        CredentialStore s = holding(m);
-        m.forEach((id, v) -> assertHolds(s, id, v));
+        Map<CredentialId, byte[]> kept = distinct(m);
+        CredentialStore s = holding(kept);
+        kept.forEach((id, v) -> assertHolds(s, id, v));
     }
 
     @Test
@@ -311,7 +328,8 @@ public abstract class CredentialStoreContract {
         assertArrayEquals(m.get(c.id()), c.secret().asBytes(), "find returns the secret of the account it names");
         assertEquals(Set.of("h1", "h2"), accounts(s.list("contract.find")));
         if (s.capabilities().listable()) {
-            assertTrue(new HashSet<>(s.list()).containsAll(m.keySet()), "list() includes every stored id");
+            List<CredentialId> all = s.list();
+            m.keySet().forEach(id -> assertTrue(listed(all, id), "list() includes " + id));
         }
     }
 
@@ -431,7 +449,7 @@ public abstract class CredentialStoreContract {
             try (CredentialStore s = openStoreHolding(Map.of(e.getKey(), e.getValue()))) {
                 try {
                     assertHolds(s, e.getKey(), e.getValue());
-                    assertTrue(s.list(e.getKey().service()).contains(e.getKey()), "list(service) names the id");
+                    assertTrue(listed(s.list(e.getKey().service()), e.getKey()), "list(service) names the id");
                 } finally {
                     if (s.capabilities().writable()) s.delete(e.getKey().service(), e.getKey().account());
                 }
@@ -493,8 +511,8 @@ public abstract class CredentialStoreContract {
                     }
                     try (CredentialStore s = openStoreHolding(m)) {
                         m.forEach((id, v) -> assertHolds(s, id, v));
-                        Set<CredentialId> listed = new HashSet<>(s.list());
-                        assertTrue(listed.size() >= m.size(), "list() has every provisioned id");
+                        List<CredentialId> all = s.list();
+                        m.keySet().forEach(id -> assertTrue(listed(all, id), "list() has " + id));
                     }
                 });
                 return;

@@ -108,6 +108,8 @@ public final class PropertyCheck {
     static String describe(Object value) {
         if (value instanceof byte[] b) return "byte[" + b.length + "]";
         if (value instanceof String s) return quote(s);
+        if (value instanceof java.util.Map.Entry<?, ?> e) return describe(e.getKey()) + " = " + describe(e.getValue());
+        if (value instanceof dev.keyring4j.CredentialId id) return "(" + quote(id.service()) + ", " + quote(id.account()) + ")";
         if (value instanceof Iterable<?> it) {
             StringBuilder b = new StringBuilder("[");
             for (Object o : it) b.append(b.length() > 1 ? ", " : "").append(describe(o));

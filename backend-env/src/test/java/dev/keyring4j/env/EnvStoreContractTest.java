@@ -1,0 +1,49 @@
+package dev.keyring4j.env;
+
+import dev.keyring4j.CredentialId;
+import dev.keyring4j.CredentialStore;
+import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.testkit.CredentialStoreContract;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** The read-only half of the contract, over an injected environment (the process's is never touched). */
+class EnvStoreContractTest extends CredentialStoreContract {
+    private static final EnvProvider PROVIDER = new EnvProvider();
+
+    @Override
+    protected CredentialStore openStore() {
+        return PROVIDER.open(BackendConfig.of("env", Map.of(), Map.of("PATH", "/usr/bin")));
+    }
+
+    @Override
+    protected CredentialStore openStoreHolding(Map<CredentialId, byte[]> credentials) {
+        Map<String, String> env = new HashMap<>();
+        EnvNames names = new EnvNames("KEYRING4J");
+        credentials.forEach((id, v) -> env.put(names.variable(id).toLowerCase(Locale.ROOT), new String(v, StandardCharsets.UTF_8)));
+        return PROVIDER.open(BackendConfig.of("env", Map.of(), env));
+    }
+
+    /** Variable names fold case and replace every character outside [A-Za-z0-9]. */
+    @Override
+    protected boolean distinguishes(CredentialId a, CredentialId b) {
+        EnvNames names = new EnvNames("KEYRING4J");
+        return !names.variable(a).equalsIgnoreCase(names.variable(b));
+    }
+
+    /** Environment values are text: valid UTF-8 without NUL. */
+    @Override
+    protected boolean holds(byte[] secret) {
+        for (byte b : secret) if (b == 0) return false;
+        try {
+            StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(secret));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.keyring4j.env;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyring4j.Credential;
+import dev.keyring4j.CredentialId;
+import dev.keyring4j.CredentialStore;
+import dev.keyring4j.KeyringException;
+import dev.keyring4j.ReadOnlyStoreException;
+import dev.keyring4j.Secret;
+import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.testkit.Gens;
+import dev.keyring4j.testkit.PropertyCheck;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EnvStoreTest {
+    private static CredentialStore store(Map<String, String> env) {
+        return new EnvProvider().open(BackendConfig.of("env", Map.of(), env));
+    }
+
+    private static CredentialStore store(Map<String, String> env, String prefix) {
+        return new EnvProvider().open(BackendConfig.of("env", Map.of("prefix", prefix), env));
+    }
+
+    @Test
+    void lowercaseSpellingWinsOverUppercase() {
+        CredentialStore s = store(Map.of("keyring4j_github_com_alice", "lower", "KEYRING4J_GITHUB_COM_ALICE", "upper"));
+        assertEquals("lower", s.get("github.com", "alice").orElseThrow().asString());
+        CredentialStore upperOnly = store(Map.of("KEYRING4J_GITHUB_COM_ALICE", "upper"));
+        assertEquals("upper", upperOnly.get("github.com", "alice").orElseThrow().asString());
+        assertEquals("upper", upperOnly.get("GitHub.com", "Alice").orElseThrow().asString(), "case folds");
+    }
+
+    @Test
+    void nonAlphanumericCharactersBecomeUnderscores() {
+        CredentialStore s = store(Map.of("KEYRING4J_HTTPS___REG_EXAMPLE_DEV_8443_CI_BOT_EXAMPLE_COM", "tok"));
+        assertEquals("tok", s.get("https://reg.example.dev:8443", "ci-bot@example.com").orElseThrow().asString());
+    }
+
+    @Test
+    void fileVariableReadsTheFileWithoutItsTrailingNewline(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("secret");
+        Files.writeString(f, "from-file\n");
+        CredentialStore s = store(Map.of("KEYRING4J_DB_APP_FILE", f.toString()));
+        assertEquals("from-file", s.get("db", "app").orElseThrow().asString());
+        assertEquals(List.of(new CredentialId("db", "app")), s.list("db"));
+    }
+
+    @Test
+    void unreadableFileIsAnErrorNotAbsent(@TempDir Path dir) {
+        CredentialStore s = store(Map.of("KEYRING4J_DB_APP_FILE", dir.resolve("missing").toString()));
+        KeyringException e = assertThrows(KeyringException.class, () -> s.get("db", "app"));
+        assertTrue(e.getMessage().contains("KEYRING4J_DB_APP_FILE"), e.getMessage());
+        assertTrue(e.getMessage().contains("docs/troubleshooting.md#"), e.getMessage());
+    }
+
+    @Test
+    void bothValueAndFileSetIsAnError(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("secret");
+        Files.writeString(f, "x");
+        CredentialStore s = store(Map.of("KEYRING4J_DB_APP", "value-do-not-leak", "KEYRING4J_DB_APP_FILE", f.toString()));
+        KeyringException e = assertThrows(KeyringException.class, () -> s.get("db", "app"));
+        assertFalse(e.getMessage().contains("value-do-not-leak"));
+    }
+
+    @Test
+    void findReturnsTheServiceTokenWithItsId() {
+        CredentialStore s = store(Map.of("KEYRING4J_BUNNY", "token-value", "KEYRING4J_BUNNY_ID", "bunny-user"));
+        Credential c = s.find("bunny").orElseThrow();
+        assertEquals("bunny-user", c.account());
+        assertEquals("token-value", c.secret().asString());
+        assertEquals("token-value", s.get("bunny", "bunny-user").orElseThrow().asString(), "get agrees with find");
+        assertEquals(List.of(new CredentialId("bunny", "bunny-user")), s.list("bunny"));
+        assertTrue(s.list().contains(new CredentialId("bunny", "bunny-user")));
+    }
+
+    @Test
+    void tokenWithoutIdIsKnownAsDefault() {
+        CredentialStore s = store(Map.of("KEYRING4J_BUNNY", "token-value"));
+        assertEquals("default", s.find("bunny").orElseThrow().account());
+        assertEquals("token-value", s.get("bunny", "default").orElseThrow().asString());
+    }
+
+    @Test
+    void prefixIsConfigurable() {
+        CredentialStore s = store(Map.of("MYAPP_DB_APP", "p", "KEYRING4J_DB_APP", "other"), "myapp");
+        assertEquals("p", s.get("db", "app").orElseThrow().asString());
+    }
+
+    @Test
+    void writesAreRefusedWithHowToProvision() {
+        CredentialStore s = store(Map.of());
+        ReadOnlyStoreException e = assertThrows(ReadOnlyStoreException.class, () -> s.set("a", "b", Secret.of("do-not-leak")));
+        assertTrue(e.getMessage().contains("KEYRING4J_<service>_<account>"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(see docs/troubleshooting.md#read-only)"), e.getMessage());
+        assertFalse(e.getMessage().contains("do-not-leak"));
+    }
+
+    @Test
+    void otherVariablesAreNotCredentials() {
+        CredentialStore s = store(Map.of("PATH", "/usr/bin", "HOME", "/root", "KEYRING4J_BACKEND", "kernel"));
+        assertTrue(s.list("path").isEmpty());
+        assertTrue(s.get("PATH", "x").isEmpty());
+    }
+
+    // properties of the name mapping
+
+    @Test
+    void propertyVariableNamesArePortable() {
+        EnvNames names = new EnvNames("KEYRING4J");
+        PropertyCheck.forAll("variable names are [A-Za-z0-9_] and start with the prefix", Gens.ids(), id -> {
+            String v = names.variable(id);
+            assertTrue(v.matches("KEYRING4J_[A-Za-z0-9_]+_[A-Za-z0-9_]+"), v);
+        });
+    }
+
+    @Test
+    void propertyEitherSpellingIsFound() {
+        PropertyCheck.forAll("a credential is found under its lowercase or UPPERCASE variable", Gens.ids(), id -> {
+            String v = new EnvNames("KEYRING4J").variable(id);
+            for (String spelling : Set.of(v.toLowerCase(Locale.ROOT), v.toUpperCase(Locale.ROOT))) {
+                CredentialStore s = store(Map.of(spelling, "value"));
+                assertEquals("value", s.get(id.service(), id.account()).orElseThrow().asString(), spelling);
+                assertTrue(s.list(id.service()).stream().anyMatch(l -> s.get(l.service(), l.account()).isPresent()), "list names a readable id");
+            }
+        });
+    }
+
+    @Test
+    void propertyCaseVariantsReadTheSameVariable() {
+        PropertyCheck.forAll("names differing only in ASCII case read the same variable", Gens.ids(), id -> {
+            String v = new EnvNames("KEYRING4J").variable(id);
+            CredentialStore s = store(Map.of(v.toUpperCase(Locale.ROOT), "value"));
+            String upS = id.service().toUpperCase(Locale.ROOT);
+            String upA = id.account().toLowerCase(Locale.ROOT);
+            if (new EnvNames("KEYRING4J").variable(new CredentialId(upS, upA)).equalsIgnoreCase(v)) {
+                assertTrue(s.get(upS, upA).isPresent());
+            }
+        });
+    }
+
+    @Test
+    void fileSecretsMayBeRestrictedFiles(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("s");
+        Files.writeString(f, "v");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("r--------"));
+        assertEquals("v", store(Map.of("KEYRING4J_A_B_FILE", f.toString())).get("a", "b").orElseThrow().asString());
+    }
+}
