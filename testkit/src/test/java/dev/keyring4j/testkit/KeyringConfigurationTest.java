@@ -1,0 +1,255 @@
+package dev.keyring4j.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyring4j.BackendStatus;
+import dev.keyring4j.BackendUnavailableException;
+import dev.keyring4j.CredentialStore;
+import dev.keyring4j.Keyring;
+import dev.keyring4j.KeyringConfig;
+import dev.keyring4j.KeyringException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Discovery, the configuration layers and their precedence, and fail-fast errors, with every layer injected. */
+class KeyringConfigurationTest {
+    @TempDir
+    Path dir;
+    Path userFile;
+    Path systemFile;
+    final Map<String, String> env = new HashMap<>();
+    final Map<String, String> props = new HashMap<>();
+
+    @BeforeEach
+    void setUp() {
+        userFile = dir.resolve("user/keyring.properties");
+        systemFile = dir.resolve("etc/keyring.properties");
+        // the stuck provider would otherwise cost the whole probe timeout in every test
+        props.put("keyring4j.stuck-probe.enabled", "false");
+    }
+
+    private KeyringConfig.Builder config() {
+        return KeyringConfig.builder().environment(env).systemProperties(props).userFile(userFile).systemFile(systemFile)
+                .probeTimeout(Duration.ofMillis(500));
+    }
+
+    private static void write(Path file, String... lines) throws Exception {
+        Files.createDirectories(file.getParent());
+        Files.write(file, List.of(lines));
+    }
+
+    private String openedId(KeyringConfig c) {
+        try (CredentialStore s = Keyring.open(c)) {
+            return s.id();
+        }
+    }
+
+    @Test
+    void autoDetectionChainsAvailableBackendsByPriority() {
+        assertEquals("chain[alpha,beta]", openedId(config().build()));
+    }
+
+    @Test
+    void systemFileIsTheLowestConfiguredLayer() throws Exception {
+        write(systemFile, "backend = beta");
+        assertEquals("beta", openedId(config().build()));
+    }
+
+    @Test
+    void userFileOverridesSystemFile() throws Exception {
+        write(systemFile, "backend = beta");
+        write(userFile, "backend = alpha");
+        assertEquals("alpha", openedId(config().build()));
+    }
+
+    @Test
+    void userFileDefaultsToXdgConfigHome() throws Exception {
+        write(dir.resolve("xdg/keyring4j/keyring.properties"), "backend = beta");
+        env.put("XDG_CONFIG_HOME", dir.resolve("xdg").toString());
+        KeyringConfig c = KeyringConfig.builder().environment(env).systemProperties(props).systemFile(systemFile).build();
+        assertEquals("beta", openedId(c));
+    }
+
+    @Test
+    void environmentConfigFileOverridesUserFile() throws Exception {
+        write(userFile, "backend = alpha");
+        Path f = dir.resolve("env.properties");
+        write(f, "backend = beta");
+        env.put("KEYRING4J_CONFIG", f.toString());
+        assertEquals("beta", openedId(config().build()));
+    }
+
+    @Test
+    void environmentBackendOverridesFiles() throws Exception {
+        write(userFile, "backend = alpha");
+        Path f = dir.resolve("env.properties");
+        write(f, "backend = alpha");
+        env.put("KEYRING4J_CONFIG", f.toString());
+        env.put("KEYRING4J_BACKEND", "beta");
+        assertEquals("beta", openedId(config().build()));
+    }
+
+    @Test
+    void systemPropertiesOverrideEnvironment() throws Exception {
+        env.put("KEYRING4J_BACKEND", "beta");
+        props.put("keyring4j.backend", "alpha");
+        assertEquals("alpha", openedId(config().build()));
+    }
+
+    @Test
+    void systemPropertyConfigFileOverridesEnvironment() throws Exception {
+        env.put("KEYRING4J_BACKEND", "alpha");
+        Path f = dir.resolve("prop.properties");
+        write(f, "backend = beta");
+        props.put("keyring4j.config", f.toString());
+        assertEquals("beta", openedId(config().build()));
+    }
+
+    @Test
+    void programmaticOverridesEverything() throws Exception {
+        write(systemFile, "backend = alpha");
+        write(userFile, "backend = alpha");
+        env.put("KEYRING4J_BACKEND", "alpha");
+        props.put("keyring4j.backend", "alpha");
+        assertEquals("beta", openedId(config().backend("beta").build()));
+    }
+
+    @Test
+    void openWithSpecIsProgrammatic() {
+        try (CredentialStore s = Keyring.open("beta,alpha")) {
+            assertEquals("chain[beta,alpha]", s.id());
+        }
+    }
+
+    @Test
+    void chainSpecKeepsTheGivenOrder() throws Exception {
+        write(userFile, "backend = beta, alpha   # a chain, volatile first");
+        assertEquals("chain[beta,alpha]", openedId(config().build()));
+    }
+
+    @Test
+    void perBackendKeysFollowTheSamePrecedence() throws Exception {
+        write(systemFile, "alpha.priority = 1");
+        assertEquals("chain[beta,alpha]", openedId(config().build()), "system file lowers alpha below beta");
+        write(userFile, "alpha.priority = 20");
+        assertEquals("chain[alpha,beta]", openedId(config().build()), "user file wins over system file");
+        props.put("keyring4j.alpha.priority", "2");
+        assertEquals("chain[beta,alpha]", openedId(config().build()), "system property wins over user file");
+        assertEquals("chain[alpha,beta]", openedId(config().set("alpha.priority", "30").build()), "programmatic wins");
+        BackendStatus alpha = Keyring.backends(config().build()).stream().filter(b -> b.id().equals("alpha")).findFirst().orElseThrow();
+        assertEquals(2, alpha.priority());
+        assertTrue(alpha.reason().contains("system property keyring4j.alpha.priority"), alpha.reason());
+    }
+
+    @Test
+    void disabledBackendIsLeftOut() throws Exception {
+        write(userFile, "beta.enabled = false");
+        assertEquals("alpha", openedId(config().build()));
+        BackendStatus beta = Keyring.backends(config().build()).stream().filter(b -> b.id().equals("beta")).findFirst().orElseThrow();
+        assertFalse(beta.available());
+        assertTrue(beta.reason().contains(userFile.toString()), beta.reason());
+    }
+
+    @Test
+    void unknownBackendInSpecFailsNamingTheSource() throws Exception {
+        write(userFile, "backend = alpha, nosuch");
+        BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> Keyring.open(config().build()));
+        assertTrue(e.getMessage().contains("nosuch"), e.getMessage());
+        assertTrue(e.getMessage().contains(userFile.toString()), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(see docs/troubleshooting.md#unavailable)"), e.getMessage());
+    }
+
+    @Test
+    void unknownKeyFailsNamingTheSource() throws Exception {
+        write(systemFile, "alpha.colour = blue");
+        KeyringException e = assertThrows(KeyringException.class, () -> Keyring.open(config().build()));
+        assertTrue(e.getMessage().contains("alpha.colour"), e.getMessage());
+        assertTrue(e.getMessage().contains(systemFile.toString()), e.getMessage());
+    }
+
+    @Test
+    void unknownTopLevelKeyFails() {
+        props.put("keyring4j.backnd", "alpha");
+        KeyringException e = assertThrows(KeyringException.class, () -> Keyring.open(config().build()));
+        assertTrue(e.getMessage().contains("system property keyring4j.backnd"), e.getMessage());
+    }
+
+    @Test
+    void keyOfUnknownBackendFails() {
+        env.put("KEYRING4J_BACKEND", "alpha");
+        KeyringException e = assertThrows(KeyringException.class, () -> Keyring.open(config().set("gamma.path", "/x").build()));
+        assertTrue(e.getMessage().contains("unknown backend 'gamma'"), e.getMessage());
+        assertTrue(e.getMessage().contains("programmatic gamma.path"), e.getMessage());
+    }
+
+    @Test
+    void unavailableConfiguredBackendFailsWithReasonAndSource() throws Exception {
+        write(userFile, "alpha.available = false");
+        env.put("KEYRING4J_BACKEND", "alpha");
+        BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> Keyring.open(config().build()));
+        assertTrue(e.getMessage().contains("environment KEYRING4J_BACKEND"), e.getMessage());
+        assertTrue(e.getMessage().contains("switched off by " + "user file " + userFile), e.getMessage());
+    }
+
+    @Test
+    void nothingAvailableFailsWithEveryReason() throws Exception {
+        write(userFile, "alpha.available = false", "beta.enabled = false");
+        BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> Keyring.open(config().build()));
+        assertTrue(e.getMessage().contains("alpha: test provider switched off"), e.getMessage());
+        assertTrue(e.getMessage().contains("broken-probe: probe failed"), e.getMessage());
+    }
+
+    @Test
+    void namedConfigFileMustExist() {
+        env.put("KEYRING4J_CONFIG", dir.resolve("missing.properties").toString());
+        KeyringException e = assertThrows(KeyringException.class, () -> Keyring.open(config().build()));
+        assertTrue(e.getMessage().contains("KEYRING4J_CONFIG"), e.getMessage());
+    }
+
+    @Test
+    void brokenProvidersAreReportedNotFatal() {
+        props.remove("keyring4j.stuck-probe.enabled");
+        Map<String, BackendStatus> byId = Keyring.backends(config().build()).stream()
+                .collect(Collectors.toMap(BackendStatus::id, b -> b));
+        assertTrue(byId.get("alpha").available());
+        assertFalse(byId.get("broken-probe").available());
+        assertTrue(byId.get("broken-probe").reason().contains("deliberately broken probe"), byId.get("broken-probe").reason());
+        assertFalse(byId.get("stuck-probe").available());
+        assertTrue(byId.get("stuck-probe").reason().contains("did not answer within 500 ms"), byId.get("stuck-probe").reason());
+        BackendStatus unloadable = byId.values().stream().filter(b -> b.id().startsWith("<unloadable")).findFirst().orElseThrow();
+        assertTrue(unloadable.reason().contains("Unloadable"), unloadable.reason());
+        assertEquals("chain[alpha,beta]", openedId(config().build()));
+    }
+
+    @Test
+    void diagnoseReportsSourcesBackendsAndChoice() throws Exception {
+        write(userFile, "beta.priority = 42");
+        String report = Keyring.diagnose(config().build());
+        assertTrue(report.contains("user file " + userFile + ": 1 keys"), report);
+        assertTrue(report.contains("system file " + systemFile + ": not present"), report);
+        assertTrue(report.contains("environment KEYRING4J_BACKEND: not set"), report);
+        assertTrue(report.contains("beta.priority = 42"), report);
+        assertTrue(report.contains("broken-probe"), report);
+        assertTrue(report.contains("Keyring.open() returns: chain[beta,alpha]"), report);
+        assertTrue(report.contains("writes without a ttl go to: alpha"), report);
+        assertTrue(report.contains("writes with a ttl go to: beta"), report);
+    }
+
+    @Test
+    void diagnoseReportsConfigurationErrorsInsteadOfThrowing() {
+        props.put("keyring4j.backend", "nosuch");
+        String report = Keyring.diagnose(config().build());
+        assertTrue(report.contains("Keyring.open() fails: unknown backend 'nosuch'"), report);
+    }
+}
