@@ -1,0 +1,279 @@
+package dev.keyring4j.cli;
+
+import dev.keyring4j.BackendStatus;
+import dev.keyring4j.CredentialId;
+import dev.keyring4j.CredentialStore;
+import dev.keyring4j.Keyring;
+import dev.keyring4j.KeyringConfig;
+import dev.keyring4j.KeyringException;
+import dev.keyring4j.Secret;
+import java.io.ByteArrayOutputStream;
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The {@code keyring4j} command. Exit codes: 0 ok, 1 not found, 2 usage or bad input,
+ * 3 store error. Errors go to stderr in one line; secrets go only to stdout, and only from {@code get}.
+ */
+@Command(name = "keyring4j", mixinStandardHelpOptions = true, version = "keyring4j 0.1.0-SNAPSHOT",
+        description = "Store and read credentials in the best store this machine offers.",
+        subcommands = {Main.Get.class, Main.Set.class, Main.Del.class, Main.ListIds.class, Main.Backends.class, Main.Diagnose.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:ok", "1:not found", "2:usage error or bad input", "3:store error (locked, unavailable, read-only, denied, damaged)"})
+public final class Main implements Runnable {
+    static final int OK = 0;
+    static final int NOT_FOUND = 1;
+    static final int USAGE = 2;
+    static final int STORE_ERROR = 3;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-b", "--backend"}, paramLabel = "SPEC", scope = CommandLine.ScopeType.INHERIT,
+            description = "Backend id or comma list forming a chain (overrides configuration).")
+    String backend;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
+            description = "A keyring.properties file consulted above system properties, environment and files.")
+    Path config;
+
+    /** The configuration {@code --backend} and {@code --config} describe, above every other layer. */
+    KeyringConfig config() {
+        KeyringConfig.Builder b = KeyringConfig.builder();
+        if (backend != null) b.backend(backend);
+        if (config != null) b.configFile(config);
+        return b.build();
+    }
+
+    CredentialStore open() {
+        return Keyring.open(config());
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.in, System.out, System.err));
+    }
+
+    /** Runs the command with these streams; returns the exit code. */
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            err.println("keyring4j: " + oneLine(e));
+            return exitCodeOf(e);
+        });
+        Streams.in = in;
+        Streams.out = out;
+        Streams.err = err;
+        return cl.execute(args);
+    }
+
+    private static int exitCodeOf(Exception e) {
+        if (e instanceof KeyringException || e instanceof UnsupportedOperationException) return STORE_ERROR;
+        if (e instanceof IllegalArgumentException) return USAGE;
+        return STORE_ERROR;
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        return m.replace('\n', ' ');
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command, e.g. keyring4j diagnose (keyring4j --help lists them)");
+    }
+
+    /** The process streams, swappable for in-process tests. */
+    static final class Streams {
+        static InputStream in = System.in;
+        static PrintStream out = System.out;
+        static PrintStream err = System.err;
+
+        private Streams() {
+        }
+    }
+
+    @Command(name = "get", description = "Print the secret (stdout). Exit 1 when there is none.")
+    static final class Get implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Main options;
+        @Parameters(index = "0", paramLabel = "SERVICE")
+        String service;
+        @Parameters(index = "1", paramLabel = "ACCOUNT")
+        String account;
+        @Option(names = {"-n", "--no-newline"}, description = "Do not print a newline after the secret.")
+        boolean noNewline;
+
+        @Override
+        public Integer call() throws IOException {
+            try (CredentialStore store = options.open()) {
+                Optional<Secret> secret = store.get(service, account);
+                if (secret.isEmpty()) {
+                    Streams.err.println("keyring4j: no credential for service '" + service + "' account '" + account + "' in " + store.id());
+                    return NOT_FOUND;
+                }
+                try (Secret s = secret.get()) {
+                    byte[] bytes = s.asBytes();
+                    Streams.out.write(bytes);
+                    Arrays.fill(bytes, (byte) 0);
+                }
+                if (!noNewline) Streams.out.write('\n');
+                Streams.out.flush();
+                return OK;
+            }
+        }
+    }
+
+    @Command(name = "set", description = "Store a secret read from stdin (or a no-echo prompt on a terminal); never from the command line.")
+    static final class Set implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Main options;
+        @Parameters(index = "0", paramLabel = "SERVICE")
+        String service;
+        @Parameters(index = "1", paramLabel = "ACCOUNT")
+        String account;
+        @Option(names = "--ttl", paramLabel = "DURATION", description = "Expire after this long (ISO-8601 like PT1H, or 90s, 15m, 2h, 1d).")
+        String ttl;
+
+        @Override
+        public Integer call() throws IOException {
+            Duration expiry = ttl == null ? null : parseDuration(ttl);
+            try (Secret secret = readSecret(); CredentialStore store = options.open()) {
+                if (expiry == null) {
+                    store.set(service, account, secret);
+                    if (!store.capabilities().persistent()) {
+                        Streams.err.println("keyring4j: warning: stored in " + store.id()
+                                + ", which does not survive a reboot; configure a persistent backend (keyring4j diagnose)");
+                    }
+                } else {
+                    store.set(service, account, secret, expiry);
+                }
+                return OK;
+            }
+        }
+
+        private static Secret readSecret() throws IOException {
+            Console console = System.console();
+            if (console != null && Streams.in == System.in) {
+                char[] typed = console.readPassword("Secret for %s: ", "the credential");
+                if (typed == null) throw new IllegalArgumentException("no secret was entered");
+                try {
+                    return Secret.of(typed);
+                } finally {
+                    Arrays.fill(typed, '\0');
+                }
+            }
+            byte[] all = readAll(Streams.in);
+            int end = all.length;
+            // `echo secret | keyring4j set …` adds one newline that is not part of the secret
+            if (end > 0 && all[end - 1] == '\n') end--;
+            if (end > 0 && all[end - 1] == '\r') end--;
+            Secret s = Secret.of(Arrays.copyOf(all, end));
+            Arrays.fill(all, (byte) 0);
+            return s;
+        }
+    }
+
+    static byte[] readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        in.transferTo(buf);
+        return buf.toByteArray();
+    }
+
+    static Duration parseDuration(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (t.startsWith("p")) return Duration.parse(t.toUpperCase(Locale.ROOT));
+            long n = Long.parseLong(t.substring(0, t.length() - 1));
+            return switch (t.charAt(t.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                case 'd' -> Duration.ofDays(n);
+                default -> throw new IllegalArgumentException();
+            };
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--ttl " + text + " is not a duration: use PT1H, 90s, 15m, 2h or 1d");
+        }
+    }
+
+    @Command(name = "del", aliases = "delete", description = "Delete a credential from every writable store. Exit 1 when there was none.")
+    static final class Del implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Main options;
+        @Parameters(index = "0", paramLabel = "SERVICE")
+        String service;
+        @Parameters(index = "1", paramLabel = "ACCOUNT")
+        String account;
+
+        @Override
+        public Integer call() {
+            try (CredentialStore store = options.open()) {
+                if (store.delete(service, account)) return OK;
+                Streams.err.println("keyring4j: no credential for service '" + service + "' account '" + account + "' in " + store.id());
+                return NOT_FOUND;
+            }
+        }
+    }
+
+    @Command(name = "list", description = "List ids (service<TAB>account), of one service or of all.")
+    static final class ListIds implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Main options;
+        @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE")
+        String service;
+
+        @Override
+        public Integer call() {
+            try (CredentialStore store = options.open()) {
+                List<CredentialId> ids = service == null ? store.list() : store.list(service);
+                ids.forEach(id -> Streams.out.println(id.service() + "\t" + id.account()));
+                return ids.isEmpty() && service != null ? NOT_FOUND : OK;
+            }
+        }
+    }
+
+    @Command(name = "backends", description = "Every discovered backend: id, priority, available, reason.")
+    static final class Backends implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Main options;
+
+        @Override
+        public Integer call() {
+            List<BackendStatus> all = Keyring.backends(options.config());
+            Streams.out.printf(Locale.ROOT, "%-16s %8s  %-9s  %s%n", "ID", "PRIORITY", "AVAILABLE", "REASON");
+            for (BackendStatus s : all) {
+                Streams.out.printf(Locale.ROOT, "%-16s %8s  %-9s  %s%n", s.id(), s.available() ? Integer.toString(s.priority()) : "-",
+                        s.available() ? "yes" : "no", s.reason());
+            }
+            return OK;
+        }
+    }
+
+    @Command(name = "diagnose", description = "Which backend Keyring.open() returns here, and why.")
+    static final class Diagnose implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Main options;
+
+        @Override
+        public Integer call() {
+            Streams.out.print(Keyring.diagnose(options.config()));
+            return OK;
+        }
+    }
+}

@@ -1,0 +1,6 @@
+/** The {@code keyring4j} command. Backends are found on the module path with {@code --add-modules ALL-MODULE-PATH}. */
+module dev.keyring4j.cli {
+    requires dev.keyring4j;
+    requires info.picocli;
+    opens dev.keyring4j.cli to info.picocli;
+}
