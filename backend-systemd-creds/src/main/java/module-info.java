@@ -1,0 +1,10 @@
+/**
+ * keyring4j backend {@code systemd-creds}: read-only credentials from systemd's
+ * {@code $CREDENTIALS_DIRECTORY}, mounted secret directories and credstores, plus provisioning of
+ * encrypted credentials ({@link dev.keyring4j.systemdcreds.SystemdCredentials}).
+ */
+module dev.keyring4j.systemdcreds {
+    requires dev.keyring4j;
+    exports dev.keyring4j.systemdcreds;
+    provides dev.keyring4j.spi.CredentialStoreProvider with dev.keyring4j.systemdcreds.SystemdCredentialsProvider;
+}
