@@ -134,7 +134,7 @@ final class SystemdCredentialStore implements CredentialStore {
 
     @Override
     public List<CredentialId> list(String service) {
-        new CredentialId(service, "-");
+        CredentialName.ofService(service); // a service whose name cannot be mapped is refused, as get and find refuse it
         return ids(service::equals);
     }
 

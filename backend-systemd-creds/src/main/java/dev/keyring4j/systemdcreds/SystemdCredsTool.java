@@ -64,7 +64,7 @@ final class SystemdCredsTool {
         try {
             boolean finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!finished) {
-                p.destroyForcibly();
+                kill(p);
                 p.waitFor(5, TimeUnit.SECONDS);
                 join(feeder, outReader, errReader);
                 out.wipe();
@@ -83,11 +83,17 @@ final class SystemdCredsTool {
             }
             return out.toArrayAndWipe();
         } catch (InterruptedException e) {
-            p.destroyForcibly();
+            kill(p);
             out.wipe();
             Thread.currentThread().interrupt();
             throw new KeyringException(what + ": interrupted", e);
         }
+    }
+
+    /** The process and anything it started: a helper it spawned must not outlive the time limit either. */
+    private static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
     }
 
     private static String stderrPart(WipingBuffer err) {
