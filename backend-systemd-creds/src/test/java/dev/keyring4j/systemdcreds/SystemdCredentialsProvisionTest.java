@@ -95,6 +95,22 @@ class SystemdCredentialsProvisionTest {
     }
 
     @Test
+    void returnedLineIsAcceptedBySystemdInAUnitFile() throws Exception {
+        Path analyze = Prerequisites.requireProgram("systemd-analyze");
+        Path out = CredentialFiles.dir(tmp, "store%dir").resolve("x");
+        String line = SystemdCredentials.provision("github.com", "a:b/c", Secret.of("t"), out);
+        Path unit = CredentialFiles.write(tmp, "keyring4j-provision-test.service",
+                ("[Service]\nExecStart=/bin/true\n" + line + "\n").getBytes(UTF_8));
+        Process p = new ProcessBuilder(analyze.toString(), "verify", unit.toString()).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String said = new String(p.getInputStream().readAllBytes(), UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        // an unescaped % makes systemd warn "Failed to resolve unit specifiers … ignoring" and drop the line
+        assertFalse(said.contains("specifier") || said.contains("ignoring") || said.contains(unit.getFileName().toString()), said);
+        assertEquals(0, p.exitValue(), said);
+    }
+
+    @Test
     void failuresAreClearAndNeverContainTheSecret() {
         Path out = tmp.resolve("no-such-dir").resolve("x.cred");
         KeyringException e = assertThrows(KeyringException.class,
