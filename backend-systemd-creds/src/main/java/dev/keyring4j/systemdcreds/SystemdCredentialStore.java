@@ -48,7 +48,9 @@ final class SystemdCredentialStore implements CredentialStore {
     public Optional<Secret> get(String service, String account) {
         Optional<Secret> direct = read(CredentialName.of(service, account)).map(SystemdCredentialStore::secret);
         if (direct.isPresent()) return direct;
-        return serviceCredential(service).filter(c -> c.account().equals(account)).map(Credential::secret);
+        // the service's own credential answers for its account only; decide that before reading it
+        if (!serviceAccount(service).equals(account)) return Optional.empty();
+        return serviceCredential(service).map(Credential::secret);
     }
 
     @Override

@@ -196,6 +196,18 @@ class SystemdCredentialStoreTest {
     }
 
     @Test
+    void aServicesOwnCredentialIsReadOnlyForItsAccount() {
+        Path cd = CredentialFiles.dir(tmp, "cd");
+        CredentialFiles.write(cd, "svc", new byte[(1 << 20) + 1]);
+        try (CredentialStore s = CredentialFiles.open(cd)) {
+            assertEquals(Optional.empty(), s.get("svc", "someone"), "another account does not touch the service's own credential");
+            KeyringException e = assertThrows(KeyringException.class, () -> s.get("svc", "default"));
+            assertTrue(e.getMessage().contains("larger than the limit"), e.getMessage());
+            assertThrows(KeyringException.class, () -> s.find("svc"));
+        }
+    }
+
+    @Test
     void findFallsBackToAnyAccountOfTheService() {
         Path cd = CredentialFiles.dir(tmp, "cd");
         CredentialFiles.write(cd, "svc.only", "one".getBytes(UTF_8));
