@@ -73,7 +73,13 @@ final class SystemdCredentialStore implements CredentialStore {
     }
 
     private String serviceAccount(String service) {
-        return read(CredentialName.of(service, ID_ACCOUNT)).map(bytes -> {
+        String idName;
+        try {
+            idName = CredentialName.of(service, ID_ACCOUNT);
+        } catch (IllegalArgumentException tooLong) {
+            return DEFAULT_ACCOUNT; // a name systemd cannot hold: no such credential can exist
+        }
+        return read(idName).map(bytes -> {
             int end = bytes.length;
             // written by `echo alice > file` more often than not
             if (end > 0 && bytes[end - 1] == '\n') end--;

@@ -80,6 +80,8 @@ class TraversalAndAbuseTest {
             assertThrows(IllegalArgumentException.class, () -> s.find("é".repeat(43)));
             assertThrows(IllegalArgumentException.class, () -> s.list("é".repeat(43)));
             assertEquals(Optional.empty(), s.get("s".repeat(200), "a".repeat(54)), "255 bytes is allowed");
+            assertEquals(Optional.empty(), s.get("s".repeat(253), "x"), "255 bytes, though <service>.id would not fit");
+            assertEquals(Optional.empty(), s.find("s".repeat(253)));
         }
     }
 
