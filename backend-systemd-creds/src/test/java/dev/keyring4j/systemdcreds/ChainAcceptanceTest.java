@@ -69,7 +69,9 @@ class ChainAcceptanceTest {
             store.set("app", "token", Secret.of("written"));
             assertEquals("written", durable.get("app", "token").orElseThrow().asString(), "the write went to the persistent backend");
             assertEquals("written", store.get("app", "token").orElseThrow().asString());
-            assertEquals(List.of(), CredentialFiles.open(cd).list("app"), "nothing was written into the credentials directory");
+            try (CredentialStore direct = CredentialFiles.open(cd)) {
+                assertEquals(List.of(), direct.list("app"), "nothing was written into the credentials directory");
+            }
 
             assertTrue(store.delete("app", "token"));
             assertEquals(Optional.empty(), durable.get("app", "token"));

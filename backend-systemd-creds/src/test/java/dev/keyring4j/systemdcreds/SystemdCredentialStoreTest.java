@@ -156,7 +156,7 @@ class SystemdCredentialStoreTest {
     }
 
     @Test
-    void credstoreIsReadOnlyWhenEnabled() {
+    void credstoresAreIgnoredUnlessEnabled() {
         Path store = CredentialFiles.dir(tmp, "credstore");
         CredentialFiles.write(store, "d.x", "v".getBytes(UTF_8));
         Path cd = CredentialFiles.dir(tmp, "cd");
