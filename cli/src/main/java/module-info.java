@@ -2,5 +2,7 @@
 module dev.keyring4j.cli {
     requires dev.keyring4j;
     requires info.picocli;
+    // static: backend-specific commands work when that backend is present; discovery needs none of them
+    requires static dev.keyring4j.systemdcreds;
     opens dev.keyring4j.cli to info.picocli;
 }

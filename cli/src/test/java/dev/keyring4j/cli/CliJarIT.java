@@ -100,4 +100,25 @@ class CliJarIT {
         assertEquals(java.util.Set.of("db\tapp", "db\treports"), java.util.Set.copyOf(r.out().lines().toList()));
         assertFalse(r.out().contains("x\n"));
     }
+
+    @Test
+    void provisionSystemdWritesACredentialThatSystemdCredsDecrypts() throws Exception {
+        dev.keyring4j.testkit.Prerequisites.requireProgram("systemd-creds");
+        Path out = home.resolve("github.cred");
+        Processes.Result r = Processes.run(Processes.jar("provision-systemd", "github.com", "alice", "--out", out.toString()), env(), "ghp_provisioned\n");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("LoadCredentialEncrypted=github%%2Ecom.alice:"), r.out());
+        assertFalse(r.out().contains("ghp_provisioned"));
+        Processes.Result plain = Processes.run(java.util.List.of("systemd-creds", "decrypt", "--name=github%2Ecom.alice", out.toString(), "-"), env(), null);
+        assertEquals(0, plain.exit(), plain.err());
+        assertEquals("ghp_provisioned", plain.out().strip());
+        // and the backend reads it back from a credentials directory, as the unit would give it
+        Path credDir = home.resolve("creds");
+        Files.createDirectories(credDir);
+        Files.copy(out, credDir.resolve("github%2Ecom.alice.cred"));
+        Processes.Result got = Processes.run(Processes.jar("--backend", "systemd-creds", "get", "github.com", "alice"),
+                env("CREDENTIALS_DIRECTORY", credDir.toString()), null);
+        assertEquals(0, got.exit(), got.err());
+        assertEquals("ghp_provisioned\n", got.out());
+    }
 }

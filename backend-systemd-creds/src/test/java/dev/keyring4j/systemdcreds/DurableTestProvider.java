@@ -1,0 +1,40 @@
+package dev.keyring4j.systemdcreds;
+
+import dev.keyring4j.Capabilities;
+import dev.keyring4j.CredentialStore;
+import dev.keyring4j.spi.Availability;
+import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.spi.CredentialStoreProvider;
+import dev.keyring4j.testkit.InMemoryCredentialStore;
+
+/**
+ * Test scope only: a discoverable writable persistent backend (priority 10, like secret-service),
+ * so that {@code Keyring.open()} auto-detects a real chain next to systemd-creds. It serves the
+ * {@link InMemoryCredentialStore} a test passes as a component, and is unavailable without one,
+ * so it never appears by accident.
+ */
+public final class DurableTestProvider implements CredentialStoreProvider {
+    static final String ID = "durable-test";
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public Capabilities capabilities(BackendConfig config) {
+        return new Capabilities(true, true, true, false, true);
+    }
+
+    @Override
+    public Availability probe(BackendConfig config) {
+        return config.component(InMemoryCredentialStore.class).isPresent()
+                ? Availability.available(10, "test store supplied as a component")
+                : Availability.unavailable("no test store supplied");
+    }
+
+    @Override
+    public CredentialStore open(BackendConfig config) {
+        return config.component(InMemoryCredentialStore.class).orElseThrow();
+    }
+}
