@@ -313,8 +313,8 @@ final class KernelKeyStore implements CredentialStore {
         if (k < 0) throw failure("storing " + where(service, account) + " (" + payload.length + " bytes, as " + TYPES[kind] + ")", (int) -k);
         int key = (int) k;
         long p = KeyctlSyscalls.keyctl(KeyctlSyscalls.SETPERM, key, PERMISSIONS, 0, 0);
-        // 0 also clears an expiry a leftover staged key of the same name might carry
-        long t = p < 0 ? p : KeyctlSyscalls.keyctl(KeyctlSyscalls.SET_TIMEOUT, key, timeoutSeconds, 0, 0);
+        // a staged key is always new (failed attempts unlink theirs), so without a ttl there is no expiry to clear
+        long t = p < 0 || timeoutSeconds == 0 ? p : KeyctlSyscalls.keyctl(KeyctlSyscalls.SET_TIMEOUT, key, timeoutSeconds, 0, 0);
         if (t < 0) {
             KeyctlSyscalls.keyctl(KeyctlSyscalls.UNLINK, key, KeyctlSyscalls.THREAD_KEYRING, 0, 0);
             throw failure((p < 0 ? "setting permissions on " : "setting the expiry of ") + where(service, account), (int) -t);
@@ -600,7 +600,9 @@ final class KernelKeyStore implements CredentialStore {
 
     private static String readTrimmed(Path p) {
         try {
-            return Files.readString(p).trim();
+            try (var in = Files.newInputStream(p)) { // procfs reports size 0: read to the end, not by the size
+                return new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
+            }
         } catch (IOException | RuntimeException e) {
             return "unreadable";
         }

@@ -341,8 +341,11 @@ class KernelKeyStoreTest {
             String out = KernelFixture.run(cmd).ok().out();
             assertTrue(out.contains("exception=QuotaExceededException"), out);
             assertTrue(out.matches("(?s).*stored=[1-9][0-9]*.*"), "some keys fit before the quota ran out: " + out);
-            assertTrue(out.contains("/proc/sys/kernel/keys/maxbytes = "), "the message names the quota and its value: " + out);
-            assertTrue(out.contains("/proc/sys/kernel/keys/maxkeys = "), out);
+            String maxbytes = Files.readAllLines(Path.of("/proc/sys/kernel/keys/maxbytes")).get(0).trim();
+            String maxkeys = Files.readAllLines(Path.of("/proc/sys/kernel/keys/maxkeys")).get(0).trim();
+            assertTrue(out.contains("/proc/sys/kernel/keys/maxbytes = " + maxbytes), "the message names the quota and its value: " + out);
+            assertTrue(out.contains("/proc/sys/kernel/keys/maxkeys = " + maxkeys), out);
+            assertTrue(out.contains("EDQUOT") && out.contains("#quota"), out);
             assertTrue(out.contains("overwrite=QuotaExceededException"), out);
             assertTrue(out.contains("intact=true"), "earlier keys intact: " + out);
         } finally {
