@@ -122,10 +122,16 @@ final class KeyctlSyscalls {
         }
 
         long type(String type) {
-            byte[] b = type.getBytes(StandardCharsets.US_ASCII);
-            strings.write(0, b, 0, b.length);
-            strings.setByte(b.length, (byte) 0);
-            return Pointer.nativeValue(strings);
+            switch (type) { // the common ones live in shared constant memory
+                case "user": return USER_TYPE;
+                case "keyring": return KEYRING_TYPE;
+                case "big_key": return BIG_KEY_TYPE;
+                default:
+                    byte[] b = type.getBytes(StandardCharsets.US_ASCII);
+                    strings.write(0, b, 0, b.length);
+                    strings.setByte(b.length, (byte) 0);
+                    return Pointer.nativeValue(strings);
+            }
         }
 
         long name(byte[] name) {
@@ -135,10 +141,27 @@ final class KeyctlSyscalls {
         }
     }
 
+    // only touched once the syscalls are bound (Memory needs JNA's native part)
+    private static final Memory TYPE_NAMES = NUMBERS == null ? null : cStrings("user", "keyring", "big_key");
+    private static final long USER_TYPE = TYPE_NAMES == null ? 0 : Pointer.nativeValue(TYPE_NAMES);
+    private static final long KEYRING_TYPE = USER_TYPE + 5;
+    private static final long BIG_KEY_TYPE = KEYRING_TYPE + 8;
+
+    private static Memory cStrings(String... values) {
+        Memory m = new Memory(64);
+        long offset = 0;
+        for (String v : values) {
+            m.setString(offset, v, "US-ASCII");
+            offset += v.length() + 1;
+        }
+        return m;
+    }
+
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /** {@code add_key(type, description, payload, plen, keyring)}: the key id, or -errno. {@code payload} null means none. */
     static long addKey(String type, byte[] description, byte[] payload, int keyring) {
+        if (NUMBERS == null) return -ENOSYS;
         Scratch s = SCRATCH.get();
         long t = s.type(type);
         long d = s.name(description);
@@ -159,6 +182,7 @@ final class KeyctlSyscalls {
 
     /** {@code KEYCTL_SEARCH}: the id of a key of {@code type} described {@code description} under {@code keyring}, or -errno. */
     static long search(int keyring, String type, byte[] description) {
+        if (NUMBERS == null) return -ENOSYS;
         Scratch s = SCRATCH.get();
         return call(KEYCTL_NR, SEARCH, keyring, s.type(type), s.name(description), 0);
     }
@@ -172,6 +196,7 @@ final class KeyctlSyscalls {
 
     /** {@code KEYCTL_READ}: the payload of a key, or the ids in a keyring (native-endian ints). */
     static Read read(int key) {
+        if (NUMBERS == null) return new Read(null, ENOSYS);
         Scratch s = SCRATCH.get();
         int size = (int) Math.min(s.data.size(), Integer.MAX_VALUE);
         while (true) {
@@ -232,6 +257,7 @@ final class KeyctlSyscalls {
     }
 
     private static Read read0(int op, int key) {
+        if (NUMBERS == null) return new Read(null, ENOSYS);
         Scratch s = SCRATCH.get();
         int size = 256 + 4096;
         while (true) {
