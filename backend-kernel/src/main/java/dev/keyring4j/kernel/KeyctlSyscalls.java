@@ -213,7 +213,7 @@ final class KeyctlSyscalls {
         }
     }
 
-    /** The ids linked in {@code keyring}, or -errno in a one-element array with {@code errno} set. */
+    /** {@code KEYCTL_READ} of a keyring: its ids as native-endian ints (decode with {@link #ids}), or the errno. */
     static Read readKeyring(int keyring) {
         return read(keyring);
     }
