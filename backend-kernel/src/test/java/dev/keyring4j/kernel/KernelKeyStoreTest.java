@@ -1,0 +1,507 @@
+package dev.keyring4j.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyring4j.AccessDeniedException;
+import dev.keyring4j.CredentialId;
+import dev.keyring4j.KeyringException;
+import dev.keyring4j.Secret;
+import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.testkit.Prerequisites;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The kernel backend's own behaviour: layout, permissions, interop with keyctl, processes, expiry, limits, errors. */
+class KernelKeyStoreTest {
+    private String namespace;
+    private KernelKeyStore store;
+
+    @BeforeAll
+    static void requireKernelKeyring() {
+        KernelFixture.requireKeyring();
+    }
+
+    @BeforeEach
+    void openStore() {
+        namespace = "keyring4j-test-" + UUID.randomUUID();
+        store = KernelFixture.open(namespace);
+    }
+
+    @AfterEach
+    void removeNamespace() {
+        store.removeNamespace();
+        store.close();
+    }
+
+    private static String keyctl(String... args) {
+        return KernelFixture.keyctl(args);
+    }
+
+    private int nsId() {
+        return Integer.parseInt(keyctl("search", "@u", "keyring", namespace));
+    }
+
+    private int serviceId(String service) {
+        return Integer.parseInt(keyctl("search", Integer.toString(nsId()), "keyring", service));
+    }
+
+    private int keyId(String service, String account) {
+        return Integer.parseInt(keyctl("search", Integer.toString(serviceId(service)), "user", account));
+    }
+
+    // ------------------------------------------------------------------ layout and interop
+
+    @Test
+    void layoutIsVisibleWithKeyctlShow() {
+        store.set("github.com", "alice", Secret.of("token-1"));
+        store.set("github.com", "bob", Secret.of("token-2"));
+        String show = keyctl("show", Integer.toString(nsId()));
+        assertTrue(show.contains("keyring: " + namespace), show);
+        assertTrue(show.contains("keyring: github.com"), show);
+        assertTrue(show.contains("user: alice"), show);
+        assertTrue(show.contains("user: bob"), show);
+        assertTrue(keyctl("show", "@u").contains("keyring: " + namespace), "the namespace keyring hangs from @u");
+    }
+
+    @Test
+    void keyctlPrintsWhatKeyring4jStored() {
+        byte[] binary = {0, 1, 2, (byte) 0xff, '\n', 'x'};
+        store.set("interop.print", "carol", Secret.of("plain text value"));
+        store.set("interop.print", "binary", Secret.of(binary));
+        assertEquals("plain text value", keyctl("print", Integer.toString(keyId("interop.print", "carol"))));
+        assertArrayEquals("plain text value".getBytes(StandardCharsets.UTF_8),
+                KernelFixture.runBytes(List.of(KernelFixture.keyctl(), "pipe", Integer.toString(keyId("interop.print", "carol")))));
+        assertArrayEquals(binary, KernelFixture.runBytes(List.of(KernelFixture.keyctl(), "pipe", Integer.toString(keyId("interop.print", "binary")))));
+    }
+
+    @Test
+    void keyring4jReadsWhatKeyctlAdded() {
+        store.set("interop.add", "placeholder", Secret.of("x"));
+        String svc = Integer.toString(serviceId("interop.add"));
+        keyctl("add", "user", "dave", "added by keyctl", svc);
+        KernelFixture.run(List.of(KernelFixture.keyctl(), "padd", "user", "erin", svc), "piped ü".getBytes(StandardCharsets.UTF_8)).ok();
+        assertEquals("added by keyctl", store.get("interop.add", "dave").orElseThrow().asString());
+        assertEquals("piped ü", store.get("interop.add", "erin").orElseThrow().asString());
+        assertEquals(List.of("dave", "erin", "placeholder"), store.list("interop.add").stream().map(CredentialId::account).sorted().toList());
+    }
+
+    @Test
+    void everythingCreatedHasExplicitPermissions() {
+        store.set("perm.svc", "frank", Secret.of("v"));
+        for (int id : new int[] {nsId(), serviceId("perm.svc"), keyId("perm.svc", "frank")}) {
+            String[] d = keyctl("rdescribe", Integer.toString(id)).split(";", 5);
+            assertEquals("3f3f0000", d[3], "permissions of " + Arrays.toString(d));
+        }
+    }
+
+    @Test
+    void anEmptySecretIsAnEmptyKeyringNamedAfterTheAccount() {
+        // the user key type refuses a zero-length payload (EINVAL), so an empty secret is held as an empty keyring
+        store.set("empty.secret", "nina", Secret.of("not yet empty"));
+        store.set("empty.secret", "nina", Secret.of(new byte[0]));
+        assertEquals(0, store.get("empty.secret", "nina").orElseThrow().length());
+        String show = keyctl("show", Integer.toString(serviceId("empty.secret")));
+        assertTrue(show.contains("keyring: nina"), show);
+        assertFalse(show.contains("user: nina"), "the earlier user key is gone: " + show);
+        assertEquals(List.of(new CredentialId("empty.secret", "nina")), store.list("empty.secret"));
+        store.set("empty.secret", "nina", Secret.of("full again"));
+        assertEquals("full again", store.get("empty.secret", "nina").orElseThrow().asString());
+        assertFalse(keyctl("show", Integer.toString(serviceId("empty.secret"))).contains("keyring: nina"));
+        store.set("empty.secret", "nina", Secret.of(new byte[0]));
+        assertTrue(store.delete("empty.secret", "nina"));
+        assertTrue(store.get("empty.secret", "nina").isEmpty());
+    }
+
+    @Test
+    void namesStartingWithADotAreEscapedInKeyringDescriptions() {
+        // add_key refuses keyring descriptions starting with '.', which the kernel reserves
+        store.set(".hidden", ".acct", Secret.of("dot"));
+        store.set("\\lead", "b", Secret.of("backslash"));
+        store.set(".hidden", ".empty", Secret.of(new byte[0]));
+        assertEquals("dot", store.get(".hidden", ".acct").orElseThrow().asString());
+        assertEquals("backslash", store.get("\\lead", "b").orElseThrow().asString());
+        assertEquals(0, store.get(".hidden", ".empty").orElseThrow().length());
+        String show = keyctl("show", Integer.toString(nsId()));
+        assertTrue(show.contains("keyring: \\.hidden"), show);
+        assertTrue(show.contains("user: .acct"), "account names of user keys stay verbatim: " + show);
+        assertTrue(show.contains("keyring: \\\\lead"), show);
+        assertEquals(java.util.Set.of(new CredentialId(".hidden", ".acct"), new CredentialId(".hidden", ".empty"), new CredentialId("\\lead", "b")),
+                new java.util.HashSet<>(store.list()));
+    }
+
+    // ------------------------------------------------------------------ another process
+
+    @Test
+    void aSecondProcessInANewSessionReadsWithoutPossessing() {
+        store.set("session.svc", "grace", Secret.of("visible to my other processes"));
+        int key = keyId("session.svc", "grace");
+        // a key with the kernel's default permissions (user: view only) as the control
+        int control = Integer.parseInt(keyctl("add", "user", "default-perms", "hidden", Integer.toString(serviceId("session.svc"))));
+        assertEquals("3f010000", keyctl("rdescribe", Integer.toString(control)).split(";", 5)[3]);
+
+        List<String> cmd = new ArrayList<>(List.of(KernelFixture.keyctl(), "session", "-"));
+        cmd.addAll(KernelFixture.childJava(System.getProperty("java.class.path"),
+                "read", namespace, "session.svc", "grace", Integer.toString(key), Integer.toString(control)));
+        String out = KernelFixture.run(cmd).ok().out();
+        String hex = HexFormat.of().formatHex("visible to my other processes".getBytes(StandardCharsets.UTF_8));
+        assertTrue(out.contains("direct=" + hex), "read by id without possession: " + out);
+        assertTrue(out.contains("control=errno:" + KeyctlSyscalls.EACCES), "the child does not possess keys: " + out);
+        assertTrue(out.contains("store=" + hex), "read through the store: " + out);
+        assertTrue(out.contains("storeControl=AccessDeniedException"), out);
+    }
+
+    @Test
+    void twoProcessesRacingToCreateServicesEndWithOneKeyringEach() throws Exception {
+        Path dir = Files.createTempDirectory("kernel-race");
+        Path start = dir.resolve("start");
+        int rounds = 30;
+        List<Process> children = new ArrayList<>();
+        try {
+            for (String tag : List.of("p1", "p2")) {
+                children.add(new ProcessBuilder(KernelFixture.childJava(System.getProperty("java.class.path"),
+                        "race", namespace, start.toString(), tag, Integer.toString(rounds)))
+                        .redirectErrorStream(true).redirectOutput(dir.resolve(tag + ".out").toFile()).start());
+            }
+            Thread.sleep(1500); // let both JVMs start and spin on the start file; correctness does not depend on it
+            Files.writeString(start, "go");
+            for (Process p : children) {
+                assertTrue(p.waitFor(2, TimeUnit.MINUTES), "child finished");
+                assertEquals(0, p.exitValue());
+            }
+            for (String tag : List.of("p1", "p2")) {
+                String out = Files.readString(dir.resolve(tag + ".out"));
+                assertTrue(out.contains("done=" + tag), out);
+            }
+            int[] ids = KeyctlSyscalls.ids(KeyctlSyscalls.readKeyring(nsId()).bytes());
+            assertEquals(rounds, ids.length, "one keyring per service in the namespace");
+            for (int i = 0; i < rounds; i++) {
+                assertEquals("p1" + i, store.get("race" + i, "p1").orElseThrow().asString());
+                assertEquals("p2" + i, store.get("race" + i, "p2").orElseThrow().asString());
+            }
+        } finally {
+            children.forEach(Process::destroyForcibly);
+            try (var files = Files.list(dir)) {
+                for (Path p : files.toList()) Files.delete(p);
+            }
+            Files.delete(dir);
+        }
+    }
+
+    // ------------------------------------------------------------------ expiry
+
+    @Test
+    void aKeyWithATtlExpiresAndThenReadsAsAbsent() throws Exception {
+        store.set("ttl.svc", "short", Secret.of("soon gone"), Duration.ofMillis(1200));
+        store.set("ttl.svc", "long", Secret.of("stays"));
+        assertEquals("soon gone", store.get("ttl.svc", "short").orElseThrow().asString());
+        String[] timeout = keyctl("rdescribe", Integer.toString(keyId("ttl.svc", "short"))).split(";");
+        assertEquals("user", timeout[0]);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (store.get("ttl.svc", "short").isPresent()) {
+            assertTrue(System.nanoTime() < deadline, "the key never expired");
+            Thread.sleep(100);
+        }
+        assertTrue(store.get("ttl.svc", "short").isEmpty());
+        assertFalse(store.list("ttl.svc").contains(new CredentialId("ttl.svc", "short")), "an expired key is not listed");
+        assertEquals("stays", store.get("ttl.svc", "long").orElseThrow().asString());
+        assertFalse(store.delete("ttl.svc", "short"), "deleting an expired key finds nothing");
+    }
+
+    @Test
+    void aSetWithoutTtlClearsAnEarlierExpiry() throws Exception {
+        store.set("ttl.clear", "k", Secret.of("first"), Duration.ofSeconds(1));
+        store.set("ttl.clear", "k", Secret.of("second"));
+        Thread.sleep(2500); // past the first expiry; the second set removed it
+        assertEquals("second", store.get("ttl.clear", "k").orElseThrow().asString());
+    }
+
+    @Test
+    void ttlMustBePositive() {
+        assertThrows(IllegalArgumentException.class, () -> store.set("ttl.bad", "k", Secret.of("v"), Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> store.set("ttl.bad", "k", Secret.of("v"), Duration.ofSeconds(-1)));
+        assertTrue(store.list("ttl.bad").isEmpty());
+    }
+
+    // ------------------------------------------------------------------ limits and names
+
+    @Test
+    void secretsUpToTheKernelLimit() {
+        byte[] max = new byte[KernelKeyStore.USER_MAX];
+        Arrays.fill(max, (byte) 7);
+        store.set("size.svc", "max", Secret.of(max));
+        assertArrayEquals(max, store.get("size.svc", "max").orElseThrow().asBytes());
+        byte[] over = new byte[32 * 1024 + 1];
+        if (store.maxSecretBytes() == KernelKeyStore.USER_MAX) {
+            // no big_key here (add_key gives ENODEV): refused with the limit, nothing written
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> store.set("size.svc", "over", Secret.of(over)));
+            assertTrue(e.getMessage().contains("32767"), e.getMessage());
+            assertTrue(e.getMessage().contains("big_key"), e.getMessage());
+            assertTrue(store.get("size.svc", "over").isEmpty());
+            assertTrue(store.list().stream().noneMatch(id -> id.account().equals("over")));
+        } else {
+            store.set("size.svc", "over", Secret.of(over));
+            assertArrayEquals(over, store.get("size.svc", "over").orElseThrow().asBytes());
+            assertTrue(keyctl("show", Integer.toString(serviceId("size.svc"))).contains("big_key: over"));
+            // shrinking back to a user key leaves no big_key behind
+            store.set("size.svc", "over", Secret.of("small"));
+            assertEquals(List.of("max", "over"), store.list("size.svc").stream().map(CredentialId::account).sorted().toList());
+        }
+    }
+
+    @Test
+    void namesTheKernelCannotHoldAreRefusedBeforeWriting() {
+        String longest = "n".repeat(KernelKeyStore.NAME_MAX);
+        store.set(longest, "é".repeat(KernelKeyStore.NAME_MAX / 2), Secret.of("fits"));
+        assertEquals("fits", store.get(longest, "é".repeat(KernelKeyStore.NAME_MAX / 2)).orElseThrow().asString());
+        List<CredentialId> before = store.list();
+        String tooLong = "n".repeat(KernelKeyStore.NAME_MAX + 1);
+        String tooLongUtf8 = "é".repeat(KernelKeyStore.NAME_MAX / 2 + 1); // 4097 bytes in 2049 chars
+        for (String[] bad : new String[][] {
+                {"nul\0service", "a"}, {"svc", "nul\0account"}, {tooLong, "a"}, {"svc", tooLongUtf8},
+                {"svc", "unpaired \uD800 surrogate"}, {"", "a"}, {"svc", ""}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> store.set(bad[0], bad[1], Secret.of("x")));
+            assertFalse(e.getMessage().contains("\0"));
+            assertThrows(IllegalArgumentException.class, () -> store.get(bad[0], bad[1]));
+            assertThrows(IllegalArgumentException.class, () -> store.delete(bad[0], bad[1]));
+        }
+        assertEquals(before, store.list(), "nothing was written");
+        assertEquals(1, KeyctlSyscalls.ids(KeyctlSyscalls.readKeyring(nsId()).bytes()).length, "no service keyring was created");
+    }
+
+    // ------------------------------------------------------------------ errno mapping
+
+    @Test
+    void aRevokedKeyReadsAsAbsent() {
+        store.set("revoke.svc", "heidi", Secret.of("revoke me"));
+        store.set("revoke.svc", "ivan", Secret.of("keep me"));
+        keyctl("revoke", Integer.toString(keyId("revoke.svc", "heidi")));
+        assertTrue(store.get("revoke.svc", "heidi").isEmpty());
+        assertEquals(List.of("ivan"), store.list("revoke.svc").stream().map(CredentialId::account).toList());
+        store.set("revoke.svc", "heidi", Secret.of("again"));
+        assertEquals("again", store.get("revoke.svc", "heidi").orElseThrow().asString());
+    }
+
+    @Test
+    void aKeyThatMayNotBeReadIsAccessDeniedNeverAbsent() {
+        store.set("deny.svc", "judy", Secret.of("not for you"));
+        int key = keyId("deny.svc", "judy");
+        // possessor: view only; user: nothing (a possessed key that is searchable stays readable, so search goes too)
+        keyctl("setperm", Integer.toString(key), "0x01000000");
+        AccessDeniedException e = assertThrows(AccessDeniedException.class, () -> store.get("deny.svc", "judy"));
+        assertTrue(e.getMessage().contains("EACCES"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(see docs/troubleshooting.md#access-denied)"), e.getMessage());
+        assertFalse(e.getMessage().contains("not for you"));
+    }
+
+    @Test
+    void quotaExhaustionIsQuotaExceededAndKeepsEarlierKeys() throws IOException {
+        Path setpriv = Prerequisites.requireProgram("setpriv");
+        Prerequisites.require(KernelKeyStore.currentUid() == 0, "root, to start a child as the unprivileged uid 65534 (tests run as root in CI)");
+        // the unprivileged child cannot read /root: give it a world-readable copy of the class path
+        Path copy = Files.createTempDirectory("kernel-quota-cp");
+        try {
+            List<String> entries = new ArrayList<>();
+            int i = 0;
+            for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                Path src = Path.of(e);
+                if (!Files.exists(src)) continue;
+                Path dst = copy.resolve((i++) + "-" + src.getFileName());
+                copyTree(src, dst);
+                entries.add(dst.toString());
+            }
+            Path jnaTmp = Files.createDirectory(copy.resolve("jna-tmp"));
+            makeReadable(copy);
+            jnaTmp.toFile().setWritable(true, false);
+            List<String> cmd = new ArrayList<>(List.of(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups"));
+            List<String> javaCmd = KernelFixture.childJava(String.join(java.io.File.pathSeparator, entries), "quota", namespace);
+            cmd.addAll(javaCmd.subList(0, 1));
+            cmd.add("-Djna.tmpdir=" + jnaTmp);
+            cmd.add("-Duser.home=" + jnaTmp);
+            cmd.addAll(javaCmd.subList(1, javaCmd.size()));
+            String out = KernelFixture.run(cmd).ok().out();
+            assertTrue(out.contains("exception=QuotaExceededException"), out);
+            assertTrue(out.matches("(?s).*stored=[1-9][0-9]*.*"), "some keys fit before the quota ran out: " + out);
+            String maxbytes = Files.readAllLines(Path.of("/proc/sys/kernel/keys/maxbytes")).get(0).trim();
+            String maxkeys = Files.readAllLines(Path.of("/proc/sys/kernel/keys/maxkeys")).get(0).trim();
+            assertTrue(out.contains("/proc/sys/kernel/keys/maxbytes = " + maxbytes), "the message names the quota and its value: " + out);
+            assertTrue(out.contains("/proc/sys/kernel/keys/maxkeys = " + maxkeys), out);
+            assertTrue(out.contains("EDQUOT") && out.contains("#quota"), out);
+            assertTrue(out.contains("overwrite=QuotaExceededException"), out);
+            assertTrue(out.contains("intact=true"), "earlier keys intact: " + out);
+        } finally {
+            deleteTree(copy);
+        }
+    }
+
+    @Test
+    void theCacheRecoversWhenKeyringsAreRemovedBehindItsBack() {
+        store.set("cache.svc", "kate", Secret.of("one"));
+        int oldService = serviceId("cache.svc");
+        keyctl("unlink", Integer.toString(oldService), Integer.toString(nsId()));
+        awaitGarbageCollected(oldService);
+        assertTrue(store.get("cache.svc", "kate").isEmpty(), "the removed keyring's key is gone");
+        store.set("cache.svc", "kate", Secret.of("two"));
+        assertNotEquals(oldService, serviceId("cache.svc"), "a new service keyring");
+        assertEquals("two", store.get("cache.svc", "kate").orElseThrow().asString());
+
+        // the namespace keyring itself, too
+        int oldNamespace = nsId();
+        int secondService = serviceId("cache.svc");
+        keyctl("unlink", Integer.toString(oldNamespace), "@u");
+        awaitGarbageCollected(oldNamespace);
+        awaitGarbageCollected(secondService); // destroyed with its namespace, one collector pass later
+        assertTrue(store.get("cache.svc", "kate").isEmpty());
+        assertTrue(store.list().isEmpty());
+        store.set("cache.svc", "kate", Secret.of("three"));
+        assertEquals("three", store.get("cache.svc", "kate").orElseThrow().asString());
+        try (KernelKeyStore other = KernelFixture.open(namespace)) {
+            assertEquals("three", other.get("cache.svc", "kate").orElseThrow().asString());
+        }
+    }
+
+    /** An unlinked keyring lives until the kernel's garbage collector (a work item, normally at once) destroys it. */
+    private static void awaitGarbageCollected(int id) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int[] errno = new int[1];
+        while (KeyctlSyscalls.describe(id, errno) != null) {
+            assertTrue(System.nanoTime() < deadline, "keyring " + id + " was never garbage-collected");
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void deletingTheLastAccountRemovesTheServiceKeyring() {
+        store.set("empty.svc", "a", Secret.of("1"));
+        store.set("empty.svc", "b", Secret.of("2"));
+        assertTrue(store.delete("empty.svc", "a"));
+        assertEquals(1, KeyctlSyscalls.ids(KeyctlSyscalls.readKeyring(nsId()).bytes()).length);
+        assertTrue(store.delete("empty.svc", "b"));
+        assertEquals(0, KeyctlSyscalls.ids(KeyctlSyscalls.readKeyring(nsId()).bytes()).length, "the empty service keyring is gone");
+        store.set("empty.svc", "c", Secret.of("3"));
+        assertEquals("3", store.get("empty.svc", "c").orElseThrow().asString());
+    }
+
+    // ------------------------------------------------------------------ targets and provider
+
+    @Test
+    void everyTargetKeyringRoundTrips() {
+        for (String target : List.of("process", "session", "user", "persistent")) {
+            String ns = "keyring4j-target-" + UUID.randomUUID();
+            try (KernelKeyStore s = KernelFixture.open(ns, target)) {
+                try {
+                    s.set("target.svc", "acct", Secret.of("in " + target));
+                    assertEquals("in " + target, s.get("target.svc", "acct").orElseThrow().asString(), target);
+                    assertEquals(List.of(new CredentialId("target.svc", "acct")), s.list(), target);
+                    assertTrue(s.delete("target.svc", "acct"), target);
+                } finally {
+                    s.removeNamespace();
+                }
+            }
+        }
+    }
+
+    @Test
+    void thePersistentKeyringHoldsTheNamespace() {
+        String ns = "keyring4j-persistent-" + UUID.randomUUID();
+        try (KernelKeyStore s = KernelFixture.open(ns, "persistent")) {
+            try {
+                s.set("persist.svc", "acct", Secret.of("survives logout"));
+                // one keyctl session, so that get_persistent links the keyring where the next command possesses it
+                String show = keyctl("session", "-", "sh", "-c", "keyctl show $(keyctl get_persistent @s)");
+                assertTrue(show.contains("keyring: _persistent."), show);
+                assertTrue(show.contains("keyring: " + ns), "the namespace hangs from _persistent.<uid>: " + show);
+                assertTrue(show.contains("user: acct"), show);
+            } finally {
+                s.removeNamespace();
+            }
+        }
+    }
+
+    @Test
+    void providerDescribesItself() {
+        KernelKeyringProvider p = new KernelKeyringProvider();
+        assertEquals("kernel", p.id());
+        BackendConfig config = BackendConfig.of("kernel", Map.of(), Map.of());
+        var caps = p.capabilities(config);
+        assertTrue(caps.writable() && caps.expiry() && caps.listable());
+        assertFalse(caps.persistent() || caps.encryptedAtRest());
+        assertEquals(caps, store.capabilities());
+        var a = p.probe(config);
+        assertTrue(a.isAvailable(), a.reason());
+        assertEquals(5, a.priority());
+        assertEquals(java.util.Set.of("keyring", "namespace"), p.configKeys());
+        KeyringException bad = assertThrows(KeyringException.class,
+                () -> p.probe(BackendConfig.of("kernel", Map.of("keyring", "thread"), Map.of())));
+        assertTrue(bad.getMessage().contains("kernel.keyring"), bad.getMessage());
+        assertTrue(dev.keyring4j.Keyring.backends().stream().anyMatch(b -> b.id().equals("kernel") && b.available()),
+                "discovered through ServiceLoader");
+    }
+
+    @Test
+    void secretsStayOutOfMessagesAndToString() {
+        store.set("tostring.svc", "leo", Secret.of("hunter2"));
+        assertFalse(store.toString().contains("hunter2"));
+        assertFalse(store.get("tostring.svc", "leo").orElseThrow().toString().contains("hunter2"));
+    }
+
+    @Test
+    void valuesWrittenByOneStoreAreReadByAnother() {
+        store.set("shared.svc", "mia", Secret.of("shared"));
+        try (KernelKeyStore other = KernelFixture.open(namespace)) {
+            assertEquals(Optional.of("shared"), other.get("shared.svc", "mia").map(Secret::asString));
+            assertTrue(other.delete("shared.svc", "mia"));
+        }
+        assertTrue(store.get("shared.svc", "mia").isEmpty(), "the first store sees the other's delete");
+    }
+
+    // ------------------------------------------------------------------ files
+
+    private static void copyTree(Path src, Path dst) throws IOException {
+        if (Files.isDirectory(src)) {
+            try (var walk = Files.walk(src)) {
+                for (Path p : walk.toList()) {
+                    Path t = dst.resolve(src.relativize(p).toString());
+                    if (Files.isDirectory(p)) Files.createDirectories(t);
+                    else Files.copy(p, t);
+                }
+            }
+        } else {
+            Files.copy(src, dst);
+        }
+    }
+
+    private static void makeReadable(Path root) throws IOException {
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.toList()) {
+                p.toFile().setReadable(true, false);
+                if (Files.isDirectory(p)) p.toFile().setExecutable(true, false);
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}
