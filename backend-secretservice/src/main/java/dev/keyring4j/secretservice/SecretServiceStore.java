@@ -541,7 +541,8 @@ final class SecretServiceStore implements CredentialStore {
         String where = " on the session bus " + shortAddress(address);
         return switch (e.kind()) {
             case TIMEOUT -> new KeyringException("secret-service: the Secret Service did not answer while " + what + where + " within "
-                    + settings.timeout().toMillis() + " ms (secret-service.timeout); the provider may be hung: restart it (e.g. gnome-keyring-daemon --replace)", e);
+                    + settings.timeout().toMillis() + " ms (secret-service.timeout); the provider may be hung: restart it (e.g. gnome-keyring-daemon --replace)"
+                    + (what.startsWith("reading") || what.startsWith("listing") ? "" : "; the request was sent, so it may still take effect if the provider resumes"), e);
             case DISCONNECTED -> new BackendUnavailableException("secret-service: lost the session bus while " + what + where + ": " + e.getMessage(), e);
             case ERROR_REPLY -> {
                 String name = e.errorName() == null ? "" : e.errorName();
