@@ -23,7 +23,7 @@ final class DBusValues {
         Object v = unwrap(o);
         if (v instanceof DBusPath p) return p.getPath();
         if (v instanceof String s) return s;
-        throw new IllegalArgumentException("expected an object path, got " + typeOf(v));
+        throw unexpected("expected an object path, got " + typeOf(v));
     }
 
     static List<String> paths(Object o) {
@@ -36,7 +36,7 @@ final class DBusValues {
         Object v = unwrap(o);
         if (v instanceof Collection<?> c) return new ArrayList<>(c);
         if (v instanceof Object[] a) return new ArrayList<>(Arrays.asList(a));
-        throw new IllegalArgumentException("expected an array, got " + typeOf(v));
+        throw unexpected("expected an array, got " + typeOf(v));
     }
 
     static Map<String, String> stringMap(Object o) {
@@ -62,7 +62,7 @@ final class DBusValues {
             for (int i = 0; i < b.length; i++) b[i] = ((Number) l.get(i)).byteValue();
             return b;
         }
-        throw new IllegalArgumentException("expected a byte array, got " + typeOf(v));
+        throw unexpected("expected a byte array, got " + typeOf(v));
     }
 
     static Object[] struct(Object o) {
@@ -70,19 +70,24 @@ final class DBusValues {
         if (v instanceof Object[] a) return a;
         if (v instanceof Struct s) return s.getParameters();
         if (v instanceof List<?> l) return l.toArray();
-        throw new IllegalArgumentException("expected a struct, got " + typeOf(v));
+        throw unexpected("expected a struct, got " + typeOf(v));
     }
 
     static boolean bool(Object o) {
         Object v = unwrap(o);
         if (v instanceof Boolean b) return b;
-        throw new IllegalArgumentException("expected a boolean, got " + typeOf(v));
+        throw unexpected("expected a boolean, got " + typeOf(v));
     }
 
     static long number(Object o) {
         Object v = unwrap(o);
         if (v instanceof Number n) return n.longValue();
-        throw new IllegalArgumentException("expected a number, got " + typeOf(v));
+        throw unexpected("expected a number, got " + typeOf(v));
+    }
+
+    /** An answer of the wrong shape is the provider's fault: reported like an error reply, never as a bad argument. */
+    private static BusCallException unexpected(String message) {
+        return new BusCallException(BusCallException.Kind.ERROR_REPLY, null, "unexpected answer from the Secret Service: " + message, null);
     }
 
     /** The type only: values may be secret. */

@@ -1,5 +1,6 @@
 package dev.keyring4j.secretservice;
 
+import dev.keyring4j.KeyringException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -70,7 +71,7 @@ final class DhIetf1024Session implements SecretServiceSession {
             try {
                 BigInteger y = new BigInteger(1, providerPublic);
                 if (y.compareTo(BigInteger.ONE) <= 0 || y.compareTo(PRIME.subtract(BigInteger.ONE)) >= 0) {
-                    throw new IllegalStateException("the Secret Service sent an invalid Diffie-Hellman public value");
+                    throw new KeyringException("secret-service: the Secret Service sent an invalid Diffie-Hellman public value");
                 }
                 KeyAgreement agreement = KeyAgreement.getInstance("DH");
                 agreement.init(pair.getPrivate());
@@ -79,7 +80,7 @@ final class DhIetf1024Session implements SecretServiceSession {
                 okm = hkdfSha256(shared, 16);
                 return new DhIetf1024Session(sessionPath, new SecretKeySpec(okm, "AES"));
             } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("Diffie-Hellman key agreement with the Secret Service failed", e);
+                throw new KeyringException("secret-service: Diffie-Hellman key agreement with the Secret Service failed", e);
             } finally {
                 if (shared != null) Arrays.fill(shared, (byte) 0);
                 if (okm != null) Arrays.fill(okm, (byte) 0);
@@ -141,7 +142,7 @@ final class DhIetf1024Session implements SecretServiceSession {
             c.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(iv));
             return new Object[] {new DBusPath(path), iv, c.doFinal(plaintext), CONTENT_TYPE};
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot encrypt for the Secret Service session", e);
+            throw new KeyringException("secret-service: cannot encrypt for the Secret Service session", e);
         }
     }
 
@@ -156,7 +157,7 @@ final class DhIetf1024Session implements SecretServiceSession {
             return c.doFinal(value);
         } catch (GeneralSecurityException e) {
             // never the bytes: only that decryption failed
-            throw new IllegalStateException("cannot decrypt the secret the Secret Service sent (bad padding or key)", e);
+            throw new KeyringException("secret-service: cannot decrypt the secret the Secret Service sent (bad padding or key)", e);
         }
     }
 

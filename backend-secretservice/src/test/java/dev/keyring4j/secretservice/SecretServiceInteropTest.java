@@ -217,6 +217,13 @@ class SecretServiceInteropTest {
     }
 
     @Test
+    void namesDBusCannotCarryAreRefusedBeforeAnythingIsWritten() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> store.set("interop.nul\0x", "a", Secret.of("x")));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> store.set("interop.surrogate", "a\uD800", Secret.of("x")));
+        assertTrue(store.list().isEmpty());
+    }
+
+    @Test
     void discoveryFindsTheBackendAndOpensItOnThePrivateBus() {
         KeyringConfig config = KeyringConfig.builder().backend("secret-service").environment(fixture.environment())
                 .userFile(fixture.directory().resolve("none.properties")).systemFile(fixture.directory().resolve("none.properties")).build();
