@@ -121,7 +121,9 @@ final class BusConnection implements AutoCloseable {
 
     /** Subscribes to a signal; the returned handle unsubscribes. */
     AutoCloseable onSignal(String sender, String path, String iface, String member, Consumer<Object[]> handler) {
-        var rule = DBusMatchRuleBuilder.create().withType(MessageTypes.SIGNAL).withPath(path).withInterface(iface).withMember(member).build();
+        var builder = DBusMatchRuleBuilder.create().withType(MessageTypes.SIGNAL).withPath(path).withInterface(iface);
+        // a null member subscribes to every signal of the interface
+        var rule = (member == null ? builder : builder.withMember(member)).build();
         try {
             return connection.addGenericSigHandler(rule, (DBusSignal s) -> {
                 try {

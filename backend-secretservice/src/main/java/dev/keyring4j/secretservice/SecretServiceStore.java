@@ -17,9 +17,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.freedesktop.dbus.DBusPath;
 import org.freedesktop.dbus.types.Variant;
@@ -64,6 +66,14 @@ final class SecretServiceStore implements CredentialStore {
         final String collectionName;
         volatile boolean unlocked;
         volatile boolean stale;
+        /**
+         * Item paths by id, so a repeated get is one call instead of two. Only used while the
+         * collection's ItemCreated/ItemDeleted/ItemChanged signals are subscribed: any of them
+         * clears it and bumps the generation, so a duplicate another tool creates is seen.
+         */
+        final Map<List<String>, String> itemPaths = new ConcurrentHashMap<>();
+        final AtomicLong generation = new AtomicLong();
+        volatile boolean cacheEnabled;
 
         Link(BusConnection bus, SecretServiceSession session, String collection, String collectionName) {
             this.bus = bus;
@@ -129,18 +139,61 @@ final class SecretServiceStore implements CredentialStore {
     public Optional<Secret> get(String service, String account) {
         checkName("service", service);
         checkName("account", account);
+        List<String> key = List.of(service, account);
         return run("reading " + describe(service, account), l -> {
+            if (l.cacheEnabled) {
+                String cached = l.itemPaths.get(key);
+                if (cached != null) {
+                    long generation = l.generation.get();
+                    Object[] r = getSecretIfItemExists(l, cached);
+                    // no item was created, deleted or changed in the collection meanwhile: the cached path is still the answer
+                    if (r != null && l.generation.get() == generation) return decode(l, r[0]);
+                    if (r != null) wipe(r[0]);
+                    l.itemPaths.remove(key, cached);
+                }
+            }
+            long generation = l.generation.get();
             List<String> items = search(l, idAttributes(service, account));
             if (items.isEmpty()) return Optional.empty();
             String item = newest(l, items);
             Object[] r = l.bus.call(SECRETS, item, ITEM_IFACE, "GetSecret", "o", new DBusPath(l.session.path()));
-            byte[] plain = l.session.decode(r[0]);
-            try {
-                return Optional.of(Secret.of(plain));
-            } finally {
-                Arrays.fill(plain, (byte) 0);
+            if (l.cacheEnabled && l.generation.get() == generation) {
+                l.itemPaths.put(key, item);
+                // a change signal handled between the check and the put: do not keep what it meant to clear
+                if (l.generation.get() != generation) l.itemPaths.remove(key, item);
             }
+            return decode(l, r[0]);
         });
+    }
+
+    private static Optional<Secret> decode(Link l, Object secretStruct) {
+        byte[] plain = l.session.decode(secretStruct);
+        try {
+            return Optional.of(Secret.of(plain));
+        } finally {
+            Arrays.fill(plain, (byte) 0);
+            wipe(secretStruct);
+        }
+    }
+
+    /** Zeroes the value bytes of a received Secret struct (plaintext with the plain session). */
+    private static void wipe(Object secretStruct) {
+        try {
+            Object[] s = DBusValues.struct(secretStruct);
+            if (s.length > 2 && s[2] instanceof byte[] b) Arrays.fill(b, (byte) 0);
+        } catch (BusCallException ignored) {
+            // not a struct: nothing of ours to wipe
+        }
+    }
+
+    /** GetSecret on a cached path; null when the item is gone or no longer answers as an item (then we search again). */
+    private static Object[] getSecretIfItemExists(Link l, String item) {
+        try {
+            return l.bus.call(SECRETS, item, ITEM_IFACE, "GetSecret", "o", new DBusPath(l.session.path()));
+        } catch (BusCallException e) {
+            if (e.kind() == BusCallException.Kind.ERROR_REPLY && !e.isError(IS_LOCKED)) return null;
+            throw e;
+        }
     }
 
     @Override
@@ -151,6 +204,7 @@ final class SecretServiceStore implements CredentialStore {
         byte[] plain = secret.asBytes();
         try {
             run("writing " + describe(service, account), l -> {
+                l.itemPaths.remove(List.of(service, account));
                 Map<String, String> attributes = new LinkedHashMap<>();
                 attributes.put("service", service);
                 attributes.put("username", account);
@@ -188,6 +242,7 @@ final class SecretServiceStore implements CredentialStore {
         checkName("service", service);
         checkName("account", account);
         return run("deleting " + describe(service, account), l -> {
+            l.itemPaths.remove(List.of(service, account));
             List<String> items = search(l, idAttributes(service, account));
             for (String item : items) deleteItem(l, item);
             return !items.isEmpty();
@@ -358,6 +413,7 @@ final class SecretServiceStore implements CredentialStore {
             SecretServiceSession session = openSession(bus, settings.sessionAlgorithm());
             Link l = new Link(bus, session, collection, collectionName(bus, collection));
             watchOwner(l);
+            watchItems(l);
             return l;
         } catch (RuntimeException e) {
             bus.close();
@@ -373,6 +429,19 @@ final class SecretServiceStore implements CredentialStore {
             });
         } catch (BusCallException e) {
             // without the signal, errors from the stale session still trigger the reconnect
+        }
+    }
+
+    /** Any change of the collection's items (by anyone) invalidates the item-path cache. */
+    private static void watchItems(Link l) {
+        try {
+            l.bus.onSignal(SECRETS, l.collection, COLLECTION_IFACE, null, args -> {
+                l.generation.incrementAndGet();
+                l.itemPaths.clear();
+            });
+            l.cacheEnabled = true;
+        } catch (BusCallException e) {
+            // no subscription, no cache: every get searches
         }
     }
 

@@ -205,6 +205,25 @@ class SecretServiceInteropTest {
         return n;
     }
 
+    /** Repeated reads reuse the item path; changes by other processes must still show at once. */
+    @Test
+    void repeatedReadsSeeOtherToolsChangesAtOnce() {
+        store.set("interop.warm", "lena", Secret.of("v1"));
+        assertEquals(Optional.of("v1"), get("interop.warm", "lena"));
+        assertEquals(Optional.of("v1"), get("interop.warm", "lena"));
+        // replaced in place (same attributes as keyring4j's item, so the same item)
+        ok(fixture.run(List.of("secret-tool", "store", "--label=x", "service", "interop.warm", "username", "lena", "application", "keyring4j"),
+                "v2", CHILD_TIMEOUT), "secret-tool store");
+        assertEquals(Optional.of("v2"), get("interop.warm", "lena"));
+        // a newer duplicate from Python keyring
+        python("keyring.set_password(sys.argv[1], sys.argv[2], sys.argv[3])", "interop.warm", "lena", "v3");
+        assertEquals(Optional.of("v3"), get("interop.warm", "lena"));
+        assertEquals(Optional.of("v3"), get("interop.warm", "lena"));
+        // everything deleted by another tool
+        ok(fixture.run(List.of("secret-tool", "clear", "service", "interop.warm", "username", "lena"), null, CHILD_TIMEOUT), "secret-tool clear");
+        assertEquals(Optional.empty(), get("interop.warm", "lena"));
+    }
+
     @Test
     void unicodeNamesTravelIntact() {
         String service = "😀 service 𝄞 e\u0301";
