@@ -66,7 +66,7 @@ echo "== private gnome-keyring $(gnome-keyring-daemon --version | head -n1) on $
 
 printf '%s' bench-secret-value-0123456789 | secret-tool store --label=bench service "$SERVICE" username "$ACCOUNT"
 
-echo "== keyring4j (JMH: 1 fork, 2x2 s warm-up, 3x3 s measurement, 1 thread)"
+echo "== keyring4j (JMH: 1 fork, 2x2 s warm-up, 5x2 s measurement, 1 thread)"
 # JMH allows one run per machine (/tmp/jmh.lock); other benchmarks may be running: wait for it, bounded
 for attempt in $(seq 60); do
     if java -jar "$ROOT/bench/target/benchmarks.jar" SecretServiceBench -rf json -rff "$TMP/jmh.json" >"$TMP/jmh.log" 2>&1; then break; fi
