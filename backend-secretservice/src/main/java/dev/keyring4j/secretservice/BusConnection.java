@@ -1,0 +1,152 @@
+package dev.keyring4j.secretservice;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.freedesktop.dbus.connections.impl.DBusConnection;
+import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
+import org.freedesktop.dbus.exceptions.DBusException;
+import org.freedesktop.dbus.matchrules.DBusMatchRuleBuilder;
+import org.freedesktop.dbus.messages.DBusSignal;
+import org.freedesktop.dbus.messages.Error;
+import org.freedesktop.dbus.messages.Message;
+import org.freedesktop.dbus.messages.MethodCall;
+import org.freedesktop.dbus.messages.constants.MessageTypes;
+
+/**
+ * One private (unshared) connection to a session bus, with a timeout on every call. Calls are
+ * built as raw messages rather than through dbus-java's interface proxies, because a proxy call
+ * waits for dbus-java's global default reply timeout while we need a per-store one.
+ */
+final class BusConnection implements AutoCloseable {
+    static final String BUS_NAME = "org.freedesktop.DBus";
+    static final String BUS_PATH = "/org/freedesktop/DBus";
+    static final String PROPERTIES = "org.freedesktop.DBus.Properties";
+
+    private final DBusConnection connection;
+    private final long timeoutMillis;
+
+    private BusConnection(DBusConnection connection, Duration timeout) {
+        this.connection = connection;
+        this.timeoutMillis = timeout.toMillis();
+    }
+
+    /**
+     * Connects, authenticates and says Hello within {@code timeout}; a bus that does not answer in
+     * time is abandoned (closed in the background once it does) rather than waited for.
+     */
+    static BusConnection open(String address, Duration timeout) {
+        CompletableFuture<DBusConnection> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(DBusConnectionBuilder.forAddress(address).withShared(false).build());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        }, "keyring4j-secret-service-connect");
+        t.setDaemon(true);
+        t.start();
+        try {
+            return new BusConnection(f.get(timeout.toMillis(), TimeUnit.MILLISECONDS), timeout);
+        } catch (TimeoutException e) {
+            f.thenAccept(BusConnection::quietlyClose);
+            throw new BusCallException(BusCallException.Kind.TIMEOUT, null,
+                    "the session bus did not accept a connection within " + timeout.toMillis() + " ms", null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.thenAccept(BusConnection::quietlyClose);
+            throw new BusCallException(BusCallException.Kind.DISCONNECTED, null, "interrupted while connecting to the session bus", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new BusCallException(BusCallException.Kind.DISCONNECTED, null,
+                    "cannot connect to the session bus: " + (cause.getMessage() != null ? cause.getMessage() : cause.toString()), cause);
+        }
+    }
+
+    boolean isConnected() {
+        return connection.isConnected();
+    }
+
+    /** Calls a method and returns the reply's arguments as dbus-java decodes them, or throws {@link BusCallException}. */
+    Object[] call(String destination, String path, String iface, String member, String signature, Object... args) {
+        return call(timeoutMillis, destination, path, iface, member, signature, args);
+    }
+
+    Object[] call(long timeout, String destination, String path, String iface, String member, String signature, Object... args) {
+        if (!connection.isConnected()) {
+            throw new BusCallException(BusCallException.Kind.DISCONNECTED, null, "the session bus connection is closed", null);
+        }
+        MethodCall call;
+        try {
+            call = connection.getMessageFactory().createMethodCall(destination, path, iface, member, (byte) 0,
+                    args.length == 0 ? null : signature, args);
+        } catch (DBusException e) {
+            throw new IllegalStateException("cannot build the D-Bus call " + iface + "." + member + ": " + e.getMessage(), e);
+        }
+        connection.sendMessage(call);
+        Message reply = call.getReply(timeout);
+        if (reply == null) {
+            if (!connection.isConnected()) {
+                throw new BusCallException(BusCallException.Kind.DISCONNECTED, null, "the session bus connection was lost during " + member, null);
+            }
+            throw new BusCallException(BusCallException.Kind.TIMEOUT, null,
+                    "no answer to " + iface + "." + member + " within " + timeout + " ms", null);
+        }
+        try {
+            if (reply instanceof Error error) {
+                Object[] params = error.getParameters();
+                String text = params != null && params.length > 0 && params[0] instanceof String s ? s : "";
+                String name = error.getName();
+                if ("org.freedesktop.DBus.Local.Disconnected".equals(name) || "org.freedesktop.dbus.exceptions.NotConnected".equals(name)) {
+                    throw new BusCallException(BusCallException.Kind.DISCONNECTED, name, "the session bus connection was lost: " + text, null);
+                }
+                throw new BusCallException(BusCallException.Kind.ERROR_REPLY, name, name + ": " + text, null);
+            }
+            Object[] params = reply.getParameters();
+            return params == null ? new Object[0] : params;
+        } catch (DBusException e) {
+            throw new BusCallException(BusCallException.Kind.ERROR_REPLY, null, "cannot decode the answer to " + member + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A property value, unwrapped from its variant. */
+    Object getProperty(String destination, String path, String iface, String property) {
+        Object[] r = call(destination, path, PROPERTIES, "Get", "ss", iface, property);
+        return DBusValues.unwrap(r[0]);
+    }
+
+    /** Subscribes to a signal; the returned handle unsubscribes. */
+    AutoCloseable onSignal(String sender, String path, String iface, String member, Consumer<Object[]> handler) {
+        var builder = DBusMatchRuleBuilder.create().withType(MessageTypes.SIGNAL).withPath(path).withInterface(iface);
+        // a null member subscribes to every signal of the interface
+        var rule = (member == null ? builder : builder.withMember(member)).build();
+        try {
+            return connection.addGenericSigHandler(rule, (DBusSignal s) -> {
+                try {
+                    handler.accept(s.getParameters());
+                } catch (DBusException e) {
+                    handler.accept(null);
+                }
+            });
+        } catch (DBusException e) {
+            throw new BusCallException(BusCallException.Kind.ERROR_REPLY, null, "cannot subscribe to " + iface + "." + member + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        quietlyClose(connection);
+    }
+
+    private static void quietlyClose(DBusConnection c) {
+        try {
+            c.close();
+        } catch (IOException | RuntimeException ignored) {
+            // closing a dead connection may fail; there is nothing left to release
+        }
+    }
+}
