@@ -12,6 +12,6 @@ class PassphraseContractTest extends EncryptedFileContract {
 
     @Override
     protected int propertyTries() {
-        return 60;
+        return 100;
     }
 }

@@ -11,11 +11,6 @@ class SystemdCredsContractTest extends EncryptedFileContract {
     }
 
     @Override
-    protected int propertyTries() {
-        return 100;
-    }
-
-    @Override
     protected CredentialStore openStore() throws Exception {
         Prerequisites.requireProgram("systemd-creds");
         String why = SystemdCreds.unusableReason(SystemdCreds.find(System.getenv()));
