@@ -244,7 +244,7 @@ public final class EncryptedFileStore implements CredentialStore {
             }
             byte[] keyset = kek.seal(newKeys, base.headerBytes);
             commit(new Loaded(base.header, base.headerBytes, keyset, newKeys, entries), PrivateFiles.Backup.SAME);
-            LOG.log(System.Logger.Level.INFO, "rotated the keys of encrypted file store {0} ({1} entries re-encrypted)", path, entries.size());
+            LOG.log(System.Logger.Level.DEBUG, "rotated the keys of encrypted file store {0} ({1} entries re-encrypted)", path, entries.size());
         } catch (IOException e) {
             throw writeFailed(e);
         }
