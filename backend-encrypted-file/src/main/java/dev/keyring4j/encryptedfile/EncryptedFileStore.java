@@ -196,6 +196,34 @@ public final class EncryptedFileStore implements CredentialStore {
         }
     }
 
+    /**
+     * Stores every credential in one rewrite of the file (an import or a migration costs O(n)
+     * once, instead of O(n) per credential). All names are checked before anything is written.
+     */
+    public synchronized void setAll(Map<CredentialId, Secret> credentials) {
+        List<CredentialId> names = new ArrayList<>(credentials.size());
+        for (CredentialId id : credentials.keySet()) names.add(checkedName(id.service(), id.account()));
+        try (LockFile lock = lock()) {
+            Loaded base = read();
+            if (base == null) base = create();
+            long now = clock.millis();
+            TreeMap<String, Entry> entries = new TreeMap<>(base.entries);
+            entries.values().removeIf(e -> e.expiredAt(now));
+            for (CredentialId name : names) {
+                byte[] value = Objects.requireNonNull(credentials.get(name), "secret").asBytes();
+                try {
+                    Entry e = Entry.seal(base.keys, base.header.fileId(), name, value, now, 0);
+                    entries.put(e.id, e);
+                } finally {
+                    Keys.wipe(value);
+                }
+            }
+            commit(base.withEntries(entries), PrivateFiles.Backup.PREVIOUS);
+        } catch (IOException e) {
+            throw writeFailed(e);
+        }
+    }
+
     @Override
     public synchronized boolean delete(String service, String account) {
         CredentialId name = checkedName(service, account);

@@ -34,6 +34,7 @@ class CrashSafetyTest {
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, Long> reported = new HashMap<>();
         int totalReports = 0;
+        int killedMidWrite = 0;
         for (int round = 0; round < KILLS; round++) {
             long start = round * 1_000_000_000L;
             Process p = Fixtures.childJvm(CrashWriter.class, tmp.toString(), "keyfile", Long.toString(start))
@@ -59,13 +60,16 @@ class CrashSafetyTest {
                 while (done.isEmpty() && p.isAlive()) first.wait(100);
             }
             assertTrue(!done.isEmpty(), "round " + round + ": the child reported no write (seed " + seed + ")");
-            Thread.sleep(random.nextInt(40)); // a random moment among its next few writes
+            Thread.sleep(random.nextInt(60)); // a random moment among its next few writes
             p.destroyForcibly(); // SIGKILL on Linux
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             reader.join();
             for (long i : done) reported.merge("k" + (i % 16), i, Math::max);
             totalReports += done.size();
 
+            try (var files = Files.list(Fixtures.storeFile(tmp).getParent())) {
+                if (files.anyMatch(f -> f.getFileName().toString().endsWith(PrivateFiles.TEMP_SUFFIX))) killedMidWrite++;
+            }
             try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
                 for (Map.Entry<String, Long> e : reported.entrySet()) {
                     long stored = Long.parseLong(s.get("crash", e.getKey()).orElseThrow(
@@ -84,6 +88,7 @@ class CrashSafetyTest {
         try (var files = Files.list(Fixtures.storeFile(tmp).getParent())) {
             assertEquals(0, files.filter(f -> f.getFileName().toString().endsWith(PrivateFiles.TEMP_SUFFIX)).count());
         }
-        System.out.println("crash test: " + KILLS + " kills, " + totalReports + " reported writes, seed " + seed);
+        System.out.println("crash test: " + KILLS + " kills, " + totalReports + " reported writes, " + killedMidWrite
+                + " kills left a temp file (killed between creating and renaming it), seed " + seed);
     }
 }

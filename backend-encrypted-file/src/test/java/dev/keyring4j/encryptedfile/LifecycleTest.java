@@ -82,6 +82,24 @@ class LifecycleTest {
     }
 
     @Test
+    void setAllWritesManyCredentialsAtOnce() throws Exception {
+        java.util.Map<CredentialId, Secret> many = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 500; i++) many.put(new CredentialId("bulk", "acct" + i), Secret.of("v" + i));
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
+            s.set("bulk", "acct0", Secret.of("old"));
+            s.setAll(many);
+            assertEquals(500, s.list("bulk").size());
+            assertEquals("v0", s.get("bulk", "acct0").orElseThrow().asString());
+            assertEquals("v499", s.get("bulk", "acct499").orElseThrow().asString());
+            java.util.Map<CredentialId, Secret> bad = new java.util.HashMap<>();
+            bad.put(new CredentialId("bulk", "fine"), Secret.of("x"));
+            bad.put(new CredentialId("bulk", "bad\uD800"), Secret.of("x"));
+            assertThrows(IllegalArgumentException.class, () -> s.setAll(bad));
+            assertTrue(s.get("bulk", "fine").isEmpty(), "nothing was written");
+        }
+    }
+
+    @Test
     void anotherStoreInstanceSeesWritesAtOnce() {
         try (EncryptedFileStore a = Fixtures.open(tmp, "keyfile"); EncryptedFileStore b = Fixtures.open(tmp, "keyfile")) {
             assertTrue(b.get("svc", "acct").isEmpty());
