@@ -11,7 +11,7 @@ record Argon2Params(int memoryKib, int iterations, int parallelism) {
     // OWASP's weakest equivalent row is m=7 MiB, t=5; every row has m*t >= 35840 KiB
     static final int MIN_MEMORY_KIB = 7 * 1024;
     static final long MIN_MEMORY_TIMES_ITERATIONS = 35_840L;
-    static final int MAX_MEMORY_KIB = 4 * 1024 * 1024;
+    static final int MAX_MEMORY_KIB = 1024 * 1024; // 1 GiB: a crafted file must not exhaust memory
     static final int MAX_ITERATIONS = 64;
     static final int MAX_PARALLELISM = 16;
 
