@@ -83,10 +83,6 @@ final class Keys {
         return b.build();
     }
 
-    /** The key id of the AEAD primary, to show that a rotation happened (not secret). */
-    int primaryKeyId() {
-        return aeadKeys.getPrimary().getId();
-    }
 
     /** The three keysets, serialized; the caller wipes the result. */
     byte[] serialize() {
