@@ -178,6 +178,7 @@ public final class EncryptedFileStore implements CredentialStore {
         put(name, secret, expires);
     }
 
+    @SuppressWarnings("try") // the lock is held for the whole block, not referenced in it
     private synchronized void put(CredentialId name, Secret secret, long expires) {
         byte[] value = secret.asBytes();
         try (LockFile lock = lock()) {
@@ -200,6 +201,7 @@ public final class EncryptedFileStore implements CredentialStore {
      * Stores every credential in one rewrite of the file (an import or a migration costs O(n)
      * once, instead of O(n) per credential). All names are checked before anything is written.
      */
+    @SuppressWarnings("try") // the lock is held for the whole block, not referenced in it
     public synchronized void setAll(Map<CredentialId, Secret> credentials) {
         List<CredentialId> names = new ArrayList<>(credentials.size());
         for (CredentialId id : credentials.keySet()) names.add(checkedName(id.service(), id.account()));
@@ -225,6 +227,7 @@ public final class EncryptedFileStore implements CredentialStore {
     }
 
     @Override
+    @SuppressWarnings("try") // the lock is held for the whole block, not referenced in it
     public synchronized boolean delete(String service, String account) {
         CredentialId name = checkedName(service, account);
         try (LockFile lock = lock()) {
@@ -253,6 +256,7 @@ public final class EncryptedFileStore implements CredentialStore {
      * @throws dev.keyring4j.LockedException when the store cannot be unlocked
      * @throws StoreCorruptedException when the file is damaged (nothing is written)
      */
+    @SuppressWarnings("try") // the lock is held for the whole block, not referenced in it
     public synchronized void rotate() {
         try (LockFile lock = lock()) {
             Loaded base = read();
@@ -288,6 +292,7 @@ public final class EncryptedFileStore implements CredentialStore {
      * @throws IllegalStateException when the store is not protected by a passphrase, or has no file yet
      * @throws dev.keyring4j.LockedException when the current passphrase is wrong or missing
      */
+    @SuppressWarnings("try") // the lock is held for the whole block, not referenced in it
     public synchronized void changePassphrase(char[] newPassphrase) {
         Objects.requireNonNull(newPassphrase, "newPassphrase");
         try (LockFile lock = lock()) {

@@ -57,9 +57,9 @@ final class Keys {
 
     static Keys generate() {
         try {
-            return new Keys(KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM),
-                    KeysetHandle.generateNew(PredefinedPrfParameters.HMAC_SHA256_PRF),
-                    KeysetHandle.generateNew(PredefinedMacParameters.HMAC_SHA256_256BITTAG));
+            return new Keys(KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM, RegistryConfiguration.get()),
+                    KeysetHandle.generateNew(PredefinedPrfParameters.HMAC_SHA256_PRF, RegistryConfiguration.get()),
+                    KeysetHandle.generateNew(PredefinedMacParameters.HMAC_SHA256_256BITTAG, RegistryConfiguration.get()));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Tink cannot generate keys", e);
         }
@@ -90,9 +90,9 @@ final class Keys {
         byte[] p = null;
         byte[] m = null;
         try {
-            a = TinkProtoKeysetFormat.serializeKeyset(aeadKeys, InsecureSecretKeyAccess.get());
-            p = TinkProtoKeysetFormat.serializeKeyset(prfKeys, InsecureSecretKeyAccess.get());
-            m = TinkProtoKeysetFormat.serializeKeyset(macKeys, InsecureSecretKeyAccess.get());
+            a = TinkProtoKeysetFormat.serializeKeyset(aeadKeys, InsecureSecretKeyAccess.get(), RegistryConfiguration.get());
+            p = TinkProtoKeysetFormat.serializeKeyset(prfKeys, InsecureSecretKeyAccess.get(), RegistryConfiguration.get());
+            m = TinkProtoKeysetFormat.serializeKeyset(macKeys, InsecureSecretKeyAccess.get(), RegistryConfiguration.get());
             ByteBuffer out = ByteBuffer.allocate(1 + 12 + a.length + p.length + m.length);
             out.put((byte) CONTAINER_VERSION);
             for (byte[] k : new byte[][] {a, p, m}) out.putInt(k.length).put(k);
@@ -118,7 +118,7 @@ final class Keys {
             byte[] k = new byte[len];
             in.get(k);
             try {
-                handles[i] = TinkProtoKeysetFormat.parseKeyset(k, InsecureSecretKeyAccess.get());
+                handles[i] = TinkProtoKeysetFormat.parseKeyset(k, InsecureSecretKeyAccess.get(), RegistryConfiguration.get());
             } finally {
                 wipe(k);
             }

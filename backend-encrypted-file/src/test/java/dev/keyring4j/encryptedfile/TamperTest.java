@@ -152,7 +152,7 @@ class TamperTest {
     private static List<Matcher> entries(String text) {
         List<Matcher> out = new ArrayList<>();
         Matcher m = ENTRY.matcher(text);
-        while (m.find()) out.add((Matcher) ENTRY.matcher(text).region(m.start(), text.length()));
+        while (m.find()) out.add(ENTRY.matcher(text).region(m.start(), text.length()));
         out.forEach(Matcher::find);
         return out;
     }
