@@ -1,0 +1,44 @@
+package dev.keyring4j.encryptedfile;
+
+import java.util.Arrays;
+
+/**
+ * The header of a store file: its random id and how its keyset is protected. Only the fields of
+ * the protection's kind are set; the others are null.
+ *
+ * @param fileId      16 random bytes, chosen when the file is created
+ * @param kind        the protection
+ * @param check       the KEK check value ({@link Kek#check()})
+ * @param argon2      passphrase: the Argon2id parameters
+ * @param salt        passphrase: the Argon2id salt
+ * @param sealed      systemd-creds: the output of {@code systemd-creds encrypt} (base64 text, newlines removed)
+ */
+record Header(byte[] fileId, ProtectionKind kind, byte[] check, Argon2Params argon2, byte[] salt, String sealed) {
+
+    static final int FILE_ID_BYTES = 16;
+
+    Header withCheck(byte[] newCheck) {
+        return new Header(fileId, kind, newCheck, argon2, salt, sealed);
+    }
+
+    /** The systemd credential name: binds the sealed secret to this file. */
+    String credentialName() {
+        return "keyring4j-" + StoreFile.hex(fileId);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Header h && Arrays.equals(fileId, h.fileId) && kind == h.kind && Arrays.equals(check, h.check)
+                && java.util.Objects.equals(argon2, h.argon2) && Arrays.equals(salt, h.salt) && java.util.Objects.equals(sealed, h.sealed);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(fileId);
+    }
+
+    @Override
+    public String toString() {
+        return "Header[" + kind.id() + "]";
+    }
+}

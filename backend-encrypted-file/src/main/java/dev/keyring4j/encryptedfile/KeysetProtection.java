@@ -1,0 +1,46 @@
+package dev.keyring4j.encryptedfile;
+
+import dev.keyring4j.KeyringException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * How the keyset's 32-byte master secret is kept: derived from a passphrase, sealed by
+ * systemd-creds, or read from a key file. The KEK and the check value are derived from the master
+ * secret the same way for all three ({@link Kek}).
+ */
+interface KeysetProtection {
+
+    /** A new store's protection: the header without its check value, and the master secret (the caller wipes it). */
+    record Created(Header header, byte[] master) {
+    }
+
+    ProtectionKind kind();
+
+    /** Protects a store that is being created. */
+    Created create(byte[] fileId);
+
+    /**
+     * The master secret of an existing store (the caller wipes it). Throws
+     * {@link dev.keyring4j.LockedException} when what unlocks it is not available here.
+     */
+    byte[] unlock(Header header, Path store);
+
+    /**
+     * The exception for a master secret whose check value does not match the file's, when that
+     * means "the wrong key" (a wrong passphrase, another store's key file); empty when it can only
+     * mean damage or tampering.
+     */
+    Optional<KeyringException> wrongKey(Path store);
+
+    /** A short description for diagnose() and toString(): never secret. */
+    String describe();
+
+    static KeysetProtection of(ProtectionKind kind, StoreSettings settings) {
+        return switch (kind) {
+            case PASSPHRASE -> new PassphraseProtection(settings);
+            case SYSTEMD_CREDS -> new SystemdCredsProtection(settings);
+            case KEYFILE -> new KeyfileProtection(settings);
+        };
+    }
+}

@@ -1,0 +1,57 @@
+package dev.keyring4j.encryptedfile;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The exclusive cross-process lock of a store: {@code FileChannel.lock} on {@code <store>.lock}.
+ * POSIX record locks belong to the whole process, and closing any channel on the file drops all of
+ * them, so within this JVM a lock per path serialises first and only one channel is ever open.
+ * The lock file is never deleted (deleting it would let two writers lock different files).
+ */
+final class LockFile implements AutoCloseable {
+    private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+
+    private final ReentrantLock local;
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private LockFile(ReentrantLock local, FileChannel channel, FileLock lock) {
+        this.local = local;
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    static LockFile acquire(Path lockPath) throws IOException {
+        ReentrantLock local = IN_PROCESS.computeIfAbsent(lockPath, p -> new ReentrantLock());
+        local.lock();
+        FileChannel ch = null;
+        try {
+            ch = FileChannel.open(lockPath, EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(PrivateFiles.FILE_MODE));
+            FileLock l = ch.lock();
+            return new LockFile(local, ch, l);
+        } catch (IOException | RuntimeException | Error e) {
+            if (ch != null) ch.close();
+            local.unlock();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            lock.release();
+            channel.close();
+        } finally {
+            local.unlock();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.keyring4j.encryptedfile;
+
+import com.google.crypto.tink.subtle.Random;
+import dev.keyring4j.KeyringException;
+import dev.keyring4j.LockedException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.params.Argon2Parameters;
+
+/** The master secret is Argon2id(passphrase, salt) with the parameters stored in the file (Bouncy Castle). */
+final class PassphraseProtection implements KeysetProtection {
+    private static final int SALT_BYTES = 16;
+    private final StoreSettings settings;
+
+    PassphraseProtection(StoreSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public ProtectionKind kind() {
+        return ProtectionKind.PASSPHRASE;
+    }
+
+    @Override
+    public Created create(byte[] fileId) {
+        char[] pass = passphrase(PassphraseProvider.Purpose.CREATE);
+        try {
+            return withPassphrase(fileId, pass);
+        } finally {
+            Arrays.fill(pass, '\0');
+        }
+    }
+
+    /** A new salt and master secret for {@code pass} (creation, and changing the passphrase). */
+    Created withPassphrase(byte[] fileId, char[] pass) {
+        if (pass.length == 0) throw new KeyringException("an empty passphrase is refused for encrypted file store " + settings.path());
+        byte[] salt = Random.randBytes(SALT_BYTES);
+        byte[] master = derive(pass, salt, settings.argon2());
+        return new Created(new Header(fileId, ProtectionKind.PASSPHRASE, null, settings.argon2(), salt, null), master);
+    }
+
+    @Override
+    public byte[] unlock(Header header, Path store) {
+        char[] pass = passphrase(PassphraseProvider.Purpose.UNLOCK);
+        try {
+            return derive(pass, header.salt(), header.argon2());
+        } finally {
+            Arrays.fill(pass, '\0');
+        }
+    }
+
+    @Override
+    public Optional<KeyringException> wrongKey(Path store) {
+        return Optional.of(new LockedException("wrong passphrase for encrypted file store " + store + " (the passphrase came from "
+                + settings.passphraseSource() + "); nothing was read or changed"));
+    }
+
+    @Override
+    public String describe() {
+        String src = settings.passphraseSource();
+        return "passphrase (Argon2id m=" + settings.argon2().memoryKib() + " KiB, t=" + settings.argon2().iterations()
+                + ", p=" + settings.argon2().parallelism() + "; passphrase from " + (src == null ? "nowhere yet" : src) + ")";
+    }
+
+    private char[] passphrase(PassphraseProvider.Purpose purpose) {
+        char[] pass = null;
+        if (settings.passphraseProvider().isPresent()) {
+            pass = settings.passphraseProvider().get().passphrase(settings.path(), purpose);
+        } else if (settings.env().containsKey(StoreSettings.PASSPHRASE_ENV)) {
+            pass = settings.env().get(StoreSettings.PASSPHRASE_ENV).toCharArray();
+        }
+        if (pass == null) {
+            throw new LockedException("encrypted file store " + settings.path() + " is protected by a passphrase and none was supplied:"
+                    + " set " + StoreSettings.PASSPHRASE_ENV + " or register a PassphraseProvider (the keyring4j CLI prompts)");
+        }
+        return pass;
+    }
+
+    /** Argon2id → 32 bytes; the passphrase is encoded as UTF-8 (the caller wipes the chars). */
+    static byte[] derive(char[] pass, byte[] salt, Argon2Params a) {
+        ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(pass));
+        byte[] bytes = Arrays.copyOf(encoded.array(), encoded.limit());
+        Arrays.fill(encoded.array(), (byte) 0);
+        try {
+            Argon2Parameters params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+                    .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+                    .withMemoryAsKB(a.memoryKib())
+                    .withIterations(a.iterations())
+                    .withParallelism(a.parallelism())
+                    .withSalt(salt)
+                    .build();
+            Argon2BytesGenerator gen = new Argon2BytesGenerator();
+            gen.init(params);
+            byte[] out = new byte[Kek.MASTER_BYTES];
+            gen.generateBytes(bytes, out);
+            return out;
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+        }
+    }
+}

@@ -1,0 +1,326 @@
+package dev.keyring4j.encryptedfile;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The file format {@code keyring4j-file/1}: one line of JSON, written canonically (fixed key order,
+ * no whitespace), ending in a fixed-size trailer:
+ *
+ * <pre>
+ * {"format":"keyring4j-file/1","fileId":HEX,"protection":{…},"keyset":B64,"entries":[{"id":B64URL,"data":B64},…],"mac":HEX74,"sha256":HEX64}\n
+ * </pre>
+ *
+ * <ul>
+ * <li>{@code mac} is a Tink HMAC-SHA256 (key from the keyset) over the exact bytes before
+ *     {@code ,"mac":} — every header field, the keyset, every entry and their order;</li>
+ * <li>{@code sha256} is a plain SHA-256 over the exact bytes before {@code ,"sha256":}. It needs
+ *     no key, so damage is recognised before any key is derived, which is what lets a wrong
+ *     passphrase (intact file, failing check value) be told apart from a damaged file.</li>
+ * </ul>
+ * This class checks layout, checksum and syntax; the keyed checks happen once the keyset is open.
+ */
+final class StoreFile {
+    static final String FORMAT = "keyring4j-file/1";
+    static final String FORMAT_PREFIX = "keyring4j-file/";
+    private static final int MAC_HEX = 74; // Tink HMAC-SHA256: 5-byte prefix + 32-byte tag
+    private static final byte[] MAC_OPEN = ascii(",\"mac\":\"");
+    private static final byte[] SHA_OPEN = ascii("\",\"sha256\":\"");
+    private static final byte[] END = ascii("\"}\n");
+    private static final int TAIL = MAC_OPEN.length + MAC_HEX + SHA_OPEN.length + 64 + END.length;
+
+    private static final JsonFactory FACTORY = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final ObjectMapper JSON = new ObjectMapper(FACTORY);
+
+    private StoreFile() {
+    }
+
+    /** Damage or tampering found by a check; the message says which check. */
+    static final class Damage extends Exception {
+        Damage(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** An entry as it stands in the file, not yet decrypted. */
+    record RawEntry(String id, byte[] ciphertext, String ciphertextText) {
+    }
+
+    /**
+     * A file that passed the checksum and the syntax checks.
+     *
+     * @param headerBytes the canonical header (associated data of the keyset)
+     * @param body        the bytes the MAC covers
+     */
+    record Parsed(Header header, byte[] headerBytes, byte[] keyset, List<RawEntry> entries, byte[] body, byte[] mac) {
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    /** The canonical header: {@code {"format":…,"fileId":…,"protection":{…}}}. */
+    static byte[] headerBytes(Header h) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("format", FORMAT);
+            g.writeStringField("fileId", hex(h.fileId()));
+            g.writeObjectFieldStart("protection");
+            g.writeStringField("kind", h.kind().id());
+            switch (h.kind()) {
+                case PASSPHRASE -> {
+                    g.writeStringField("kdf", "argon2id");
+                    g.writeNumberField("version", 19);
+                    g.writeNumberField("memoryKib", h.argon2().memoryKib());
+                    g.writeNumberField("iterations", h.argon2().iterations());
+                    g.writeNumberField("parallelism", h.argon2().parallelism());
+                    g.writeStringField("salt", Base64.getEncoder().encodeToString(h.salt()));
+                }
+                case SYSTEMD_CREDS -> {
+                    g.writeStringField("credential", h.credentialName());
+                    g.writeStringField("sealed", h.sealed());
+                }
+                case KEYFILE -> {
+                }
+            }
+            g.writeStringField("check", hex(h.check()));
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The whole file. */
+    static byte[] write(byte[] headerBytes, byte[] keyset, Collection<Entry> entries, Keys keys) {
+        // everything in the body is ASCII: the header (hex, base64, fixed names) and base64 values
+        int estimate = headerBytes.length + keyset.length * 2 + 64;
+        for (Entry e : entries) estimate += e.id.length() + e.ciphertextText.length() + 20;
+        StringBuilder b = new StringBuilder(estimate);
+        b.append(new String(headerBytes, 0, headerBytes.length - 1, StandardCharsets.US_ASCII));
+        b.append(",\"keyset\":\"").append(Base64.getEncoder().encodeToString(keyset)).append("\",\"entries\":[");
+        boolean first = true;
+        for (Entry e : entries) {
+            b.append(first ? "{\"id\":\"" : ",{\"id\":\"").append(e.id).append("\",\"data\":\"").append(e.ciphertextText).append("\"}");
+            first = false;
+        }
+        b.append(']');
+        byte[] body = b.toString().getBytes(StandardCharsets.US_ASCII);
+        byte[] mac = keys.fileMac(body);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + TAIL);
+        out.writeBytes(body);
+        out.writeBytes(MAC_OPEN);
+        out.writeBytes(ascii(hex(mac)));
+        out.write('"');
+        // sha256 covers everything before ,"sha256": (up to and including the mac's closing quote)
+        byte[] upToSha = out.toByteArray();
+        out.write(SHA_OPEN, 1, SHA_OPEN.length - 1);
+        out.writeBytes(ascii(hex(sha256(upToSha, upToSha.length))));
+        out.writeBytes(END);
+        return out.toByteArray();
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** Checks layout, checksum and syntax; returns what the keyed checks need. */
+    static Parsed parse(byte[] raw) throws Damage {
+        int n = raw.length;
+        if (n == 0) throw new Damage("the file is empty");
+        if (n < TAIL + 2 || raw[0] != '{') throw new Damage("it is not a keyring4j store file, or it is truncated");
+        if (!endsWithAt(raw, n - END.length, END)) throw new Damage("it is truncated or has bytes after its end");
+        int shaStart = n - END.length - 64;
+        int shaOpen = shaStart - SHA_OPEN.length;
+        int macStart = shaOpen - MAC_HEX;
+        int macOpen = macStart - MAC_OPEN.length;
+        if (!endsWithAt(raw, shaOpen, SHA_OPEN) || !endsWithAt(raw, macOpen, MAC_OPEN)) {
+            throw new Damage("its trailer (mac, sha256) is malformed: truncated or modified");
+        }
+        byte[] storedSha = unhex(raw, shaStart, 64);
+        byte[] actualSha = sha256(raw, shaOpen + 1);
+        if (storedSha == null || !MessageDigest.isEqual(storedSha, actualSha)) {
+            throw new Damage("its SHA-256 checksum does not match: bytes were changed, lost or added");
+        }
+        byte[] mac = unhex(raw, macStart, MAC_HEX);
+        if (mac == null) throw new Damage("its mac is malformed");
+        byte[] body = Arrays.copyOf(raw, macOpen);
+
+        JsonNode root;
+        try {
+            byte[] json = Arrays.copyOf(body, body.length + 1);
+            json[body.length] = '}';
+            root = JSON.readTree(json);
+        } catch (IOException e) {
+            throw new Damage("its JSON is malformed");
+        }
+        if (root == null || !root.isObject()) throw new Damage("it is not a JSON object");
+        expectFields(root, "", "format", "fileId", "protection", "keyset", "entries");
+        String format = text(root, "format");
+        if (!FORMAT.equals(format)) {
+            if (format.startsWith(FORMAT_PREFIX)) throw new Damage("its format " + format + " is not supported by this version (" + FORMAT + ")");
+            throw new Damage("its format is not " + FORMAT);
+        }
+        byte[] fileId = unhexText(text(root, "fileId"), Header.FILE_ID_BYTES * 2, "fileId");
+        Header header = parseProtection(root.get("protection"), fileId);
+        byte[] headerBytes = headerBytes(header);
+        if (!endsWithAt(body, 0, Arrays.copyOf(headerBytes, headerBytes.length - 1))) {
+            throw new Damage("its header is not in canonical form");
+        }
+        byte[] keyset = base64(text(root, "keyset"), "keyset");
+        JsonNode list = root.get("entries");
+        if (!list.isArray()) throw new Damage("entries is not an array");
+        List<RawEntry> entries = new ArrayList<>(list.size());
+        for (JsonNode e : list) {
+            if (!e.isObject()) throw new Damage("an entry is not an object");
+            expectFields(e, "entry ", "id", "data");
+            String data = text(e, "data");
+            entries.add(new RawEntry(text(e, "id"), base64(data, "entry data"), data));
+        }
+        return new Parsed(header, headerBytes, keyset, entries, body, mac);
+    }
+
+    private static Header parseProtection(JsonNode p, byte[] fileId) throws Damage {
+        if (p == null || !p.isObject()) throw new Damage("protection is not an object");
+        ProtectionKind kind = ProtectionKind.parse(text(p, "kind"));
+        if (kind == null || !kind.id().equals(text(p, "kind"))) throw new Damage("protection kind is unknown");
+        switch (kind) {
+            case PASSPHRASE -> {
+                expectFields(p, "protection ", "kind", "kdf", "version", "memoryKib", "iterations", "parallelism", "salt", "check");
+                if (!"argon2id".equals(text(p, "kdf")) || integer(p, "version") != 19) throw new Damage("the KDF is not Argon2id v1.3");
+                Argon2Params a = new Argon2Params(integer(p, "memoryKib"), integer(p, "iterations"), integer(p, "parallelism"));
+                String weak = a.weakness();
+                if (weak != null) throw new Damage("its KDF parameters are refused (" + weak + ")");
+                byte[] salt = base64(text(p, "salt"), "salt");
+                if (salt.length < 16 || salt.length > 64) throw new Damage("the salt length is out of range");
+                return new Header(fileId, kind, check(p), a, salt, null);
+            }
+            case SYSTEMD_CREDS -> {
+                expectFields(p, "protection ", "kind", "credential", "sealed", "check");
+                String sealed = text(p, "sealed");
+                if (sealed.isEmpty() || sealed.length() > 64 * 1024 || !sealed.chars().allMatch(StoreFile::isBase64Char)) {
+                    throw new Damage("the sealed key is malformed");
+                }
+                Header h = new Header(fileId, kind, check(p), null, null, sealed);
+                if (!h.credentialName().equals(text(p, "credential"))) throw new Damage("the credential name does not match the file id");
+                return h;
+            }
+            default -> {
+                expectFields(p, "protection ", "kind", "check");
+                return new Header(fileId, kind, check(p), null, null, null);
+            }
+        }
+    }
+
+    private static byte[] check(JsonNode p) throws Damage {
+        return unhexText(text(p, "check"), 64, "check");
+    }
+
+    private static void expectFields(JsonNode o, String what, String... names) throws Damage {
+        Iterator<String> it = o.fieldNames();
+        for (String name : names) {
+            if (!it.hasNext() || !it.next().equals(name)) throw new Damage(what + "fields are not " + String.join(", ", names));
+        }
+        if (it.hasNext()) throw new Damage(what + "has unexpected fields");
+    }
+
+    private static String text(JsonNode o, String field) throws Damage {
+        JsonNode v = o.get(field);
+        if (v == null || !v.isTextual()) throw new Damage(field + " is missing or not a string");
+        return v.textValue();
+    }
+
+    private static int integer(JsonNode o, String field) throws Damage {
+        JsonNode v = o.get(field);
+        if (v == null || !v.isInt()) throw new Damage(field + " is missing or not an integer");
+        return v.intValue();
+    }
+
+    private static byte[] base64(String s, String what) throws Damage {
+        try {
+            byte[] b = Base64.getDecoder().decode(s);
+            if (!Base64.getEncoder().encodeToString(b).equals(s)) throw new Damage(what + " is not canonical base64");
+            return b;
+        } catch (IllegalArgumentException e) {
+            throw new Damage(what + " is not base64");
+        }
+    }
+
+    private static boolean isBase64Char(int c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
+    }
+
+    // ------------------------------------------------------------------ bytes
+
+    static byte[] sha256(byte[] b, int len) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            d.update(b, 0, len);
+            return d.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean endsWithAt(byte[] b, int at, byte[] expected) {
+        if (at < 0 || at + expected.length > b.length) return false;
+        for (int i = 0; i < expected.length; i++) {
+            if (b[at + i] != expected[i]) return false;
+        }
+        return true;
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    static String hex(byte[] b) {
+        char[] out = new char[b.length * 2];
+        for (int i = 0; i < b.length; i++) {
+            out[2 * i] = HEX[(b[i] >> 4) & 0xf];
+            out[2 * i + 1] = HEX[b[i] & 0xf];
+        }
+        return new String(out);
+    }
+
+    /** Lowercase hex only (so no two spellings of one value exist); null when malformed. */
+    private static byte[] unhex(byte[] b, int off, int len) {
+        if (len % 2 != 0) return null;
+        byte[] out = new byte[len / 2];
+        for (int i = 0; i < len; i += 2) {
+            int hi = nibble(b[off + i]);
+            int lo = nibble(b[off + i + 1]);
+            if (hi < 0 || lo < 0) return null;
+            out[i / 2] = (byte) (hi << 4 | lo);
+        }
+        return out;
+    }
+
+    private static byte[] unhexText(String s, int len, String what) throws Damage {
+        byte[] b = s.length() == len ? unhex(s.getBytes(StandardCharsets.US_ASCII), 0, len) : null;
+        if (b == null || !s.chars().allMatch(c -> c < 128)) throw new Damage(what + " is not " + len + " lowercase hex digits");
+        return b;
+    }
+
+    private static int nibble(byte c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return -1;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+}

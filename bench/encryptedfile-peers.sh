@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The encrypted file store beside its peers, in one run:
+#   keyring4j encrypted-file (JMH: get, set, open for 10 / 1 000 / 10 000 entries),
+#   Python keyrings.alt EncryptedKeyring (Debian python3-keyrings.alt, /usr/bin/python3), same operations and sizes,
+#   the floor: one fsync'd write + rename + directory fsync of a file of the same size (JMH "floor").
+# Prints the figures, the ratios and how the cost of a set grows with the number of entries.
+# Usage: bench/encryptedfile-peers.sh            (about 4 minutes on 2 cores)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=$(mktemp -d /tmp/k4j-ef-bench.XXXXXX)
+
+mvn -B -q -pl bench -am package -DskipTests
+
+jmh=(java -jar bench/target/benchmarks.jar -wi 2 -w 1 -i 3 -r 1 -f 1 -foe true)
+"${jmh[@]}" 'EncryptedFileBench' -p protection=keyfile -rf json -rff "$out/jmh.json" > "$out/jmh.log"
+# opening is where the protections differ (Argon2id, systemd-creds decrypt); get and set do not
+"${jmh[@]}" 'EncryptedFileBench.open' -p protection=passphrase,systemd-creds -p entries=10,10000 -rf json -rff "$out/jmh-open.json" > "$out/jmh-open.log"
+
+/usr/bin/python3 - "$out/python.json" <<'PY'
+import json, os, sys, tempfile, time, configparser
+from keyrings.alt.file import EncryptedKeyring
+from keyrings.alt.escape import escape as esc
+
+def timed(fn, budget=1.0, min_ops=3):
+    # mean seconds per call over about `budget` seconds
+    n, t0 = 0, time.perf_counter()
+    while n < min_ops or time.perf_counter() - t0 < budget:
+        fn(n); n += 1
+    return (time.perf_counter() - t0) / n
+
+results = {}
+for entries in (10, 1000, 10000):
+    d = tempfile.mkdtemp(prefix="keyrings-alt-bench")
+    path = os.path.join(d, "crypted_pass.cfg")
+    class Bench(EncryptedKeyring):
+        file_path = path
+    kr = Bench(); kr.keyring_key = "bench passphrase"
+    # the reference entry and scheme the way _init_file writes them
+    kr.set_password('keyring-setting', 'password reference', 'password reference value')
+    kr._write_config_value('keyring-setting', 'scheme', kr.scheme)
+    kr._write_config_value('keyring-setting', 'version', kr.version)
+    # bulk-load: one encrypted value written under every id in one pass (set_password one by one is O(n^2))
+    import base64
+    blob = base64.encodebytes(kr.encrypt("a-32-byte-secret-value-for-bench".encode())).decode().replace("\n", "")
+    cfg = configparser.RawConfigParser(); cfg.read(path)
+    for i in range(entries):
+        sec = esc("bench.service%d" % (i % 50))
+        if not cfg.has_section(sec): cfg.add_section(sec)
+        cfg.set(sec, esc("account%d" % i), blob)
+    with open(path, "w") as f: cfg.write(f)
+    size = os.path.getsize(path)
+    ids = [("bench.service%d" % (i % 50), "account%d" % i) for i in range(entries)]
+    def get(k):
+        s, a = ids[(k * 7919) % entries]
+        assert kr.get_password(s, a) == "a-32-byte-secret-value-for-bench"
+    def set_(k):
+        s, a = ids[(k * 7919) % entries]
+        kr.set_password(s, a, "a-32-byte-secret-value-for-bench")
+    def open_(k):
+        o = Bench(); o.keyring_key = "bench passphrase"
+        assert o.get_password('keyring-setting', 'password reference') == 'password reference value'
+        o.get_password(*ids[0])
+    results[entries] = {"bytes": size, "get": timed(get) * 1e6, "set": timed(set_) * 1e6, "open": timed(open_) * 1e6}
+json.dump(results, open(sys.argv[1], "w"))
+PY
+
+/usr/bin/python3 - "$out" <<'PY'
+import json, sys, os
+out = sys.argv[1]
+def load(name):
+    r = {}
+    for b in json.load(open(os.path.join(out, name))):
+        op = b["benchmark"].rsplit(".", 1)[1]
+        p = b["params"]
+        r[(op, p["protection"], int(p["entries"]))] = b["primaryMetric"]["score"]
+    return r
+j = load("jmh.json"); j.update(load("jmh-open.json"))
+py = {int(k): v for k, v in json.load(open(os.path.join(out, "python.json"))).items()}
+print("\nencrypted file store, mean microseconds per operation (lower is better); keyring4j with keyfile protection")
+print("%-6s %8s | %12s %12s %7s | %14s" % ("op", "entries", "keyring4j", "keyrings.alt", "alt/k4j", "fsync floor"))
+for op in ("get", "set", "open"):
+    for n in (10, 1000, 10000):
+        k = j[(op, "keyfile", n)]; p = py[n][op]; f = j[("floor", "keyfile", n)]
+        print("%-6s %8d | %12.1f %12.1f %7.2f | %14s" % (op, n, k, p, p / k, ("%.1f (set/floor %.2f)" % (f, k / f)) if op == "set" else ""))
+print("\nset cost growth (keyring4j): 1000/10 = %.1fx, 10000/1000 = %.1fx  (O(n) rewrite; floor grows %.1fx, %.1fx)" % (
+    j[("set","keyfile",1000)]/j[("set","keyfile",10)], j[("set","keyfile",10000)]/j[("set","keyfile",1000)],
+    j[("floor","keyfile",1000)]/j[("floor","keyfile",10)], j[("floor","keyfile",10000)]/j[("floor","keyfile",1000)]))
+print("set cost growth (keyrings.alt): 1000/10 = %.1fx, 10000/1000 = %.1fx" % (py[1000]["set"]/py[10]["set"], py[10000]["set"]/py[1000]["set"]))
+print("\nopen by protection (us): " + ", ".join("%s n=%d: %.0f" % (pr, n, j[("open", pr, n)])
+      for pr in ("keyfile", "passphrase", "systemd-creds") for n in (10, 10000)))
+print("file sizes (bytes): keyrings.alt " + ", ".join("n=%d: %d" % (n, py[n]["bytes"]) for n in (10, 1000, 10000)))
+print("note: keyrings.alt rewrites its file in place with neither fsync nor rename (not crash-safe), so it can beat the fsync floor.")
+print("raw results in " + out)
+PY
