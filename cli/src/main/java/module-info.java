@@ -2,5 +2,6 @@
 module dev.keyring4j.cli {
     requires dev.keyring4j;
     requires info.picocli;
+    requires jdk.unsupported; // sun.misc.Signal: exec forwards TERM/INT/HUP to its child
     opens dev.keyring4j.cli to info.picocli;
 }
