@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The service is {@code <scheme>://<host>[:<port>]} of the server (or, for a proxy request, of
  * the proxy), the port omitted when it is the scheme's default (80 for http, 443 for https). The
- * account is the user named in the request URL ({@code https://alice@host/}), else the configured
+ * account is the user named in the request URL ({@code https://alice@host/}, server requests only), else the configured
  * default account, else any one account the store holds for the service ({@link CredentialStore#find}).
  * With nothing stored the authenticator answers {@code null}, and the request fails with its
  * 401/407 as it would without an authenticator.
@@ -59,7 +59,8 @@ public final class KeyringAuthenticator extends Authenticator {
     protected PasswordAuthentication getPasswordAuthentication() {
         String service = serviceOf(getRequestingProtocol(), getRequestingHost(), getRequestingPort());
         if (service == null) return null;
-        String account = accountOf(getRequestingURL());
+        // the request URL names the target server, so its user is no account for the proxy
+        String account = accountOf(getRequestorType() == RequestorType.SERVER ? getRequestingURL() : null);
         String key = getRequestorType() + " " + service + " " + (account == null ? "" : account);
         Instant now = clock.instant();
         Cached hit = cache.get(key);

@@ -87,16 +87,18 @@ final class ExecCommand implements Callable<Integer> {
         ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
         pb.environment().putAll(values);
         values.clear();
-        Process child;
+        SignalForwarding.install();
         try {
-            child = pb.start();
-        } catch (IOException e) {
-            Main.Streams.err.println("keyring4j: cannot start " + command.get(0) + ": " + e.getMessage());
-            return 127;
-        }
-        pb.environment().clear();
-        SignalForwarding.install(child);
-        try {
+            Process child;
+            try {
+                child = pb.start();
+            } catch (IOException e) {
+                Main.Streams.err.println("keyring4j: cannot start " + command.get(0) + ": " + e.getMessage());
+                return 127;
+            } finally {
+                pb.environment().clear();
+            }
+            SignalForwarding.forwardTo(child);
             return child.waitFor();
         } finally {
             SignalForwarding.uninstall();

@@ -1,6 +1,7 @@
 package dev.keyring4j.cli;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,18 +16,39 @@ import java.util.Map;
 final class SignalForwarding {
     private static final List<String> SIGNALS = List.of("TERM", "INT", "HUP");
     private static final Map<String, sun.misc.SignalHandler> previous = new HashMap<>();
+    private static Process child;
+    private static final List<String> pending = new ArrayList<>();
 
     private SignalForwarding() {
     }
 
-    static synchronized void install(Process child) {
+    /**
+     * Takes over TERM, INT and HUP before the child starts, so that a signal arriving while it
+     * starts is not lost (and does not kill keyring4j, orphaning the child): it is held and
+     * delivered by {@link #forwardTo}.
+     */
+    static synchronized void install() {
         for (String name : SIGNALS) {
             try {
-                sun.misc.Signal sig = new sun.misc.Signal(name);
-                previous.put(name, sun.misc.Signal.handle(sig, s -> send(child, name)));
+                previous.put(name, sun.misc.Signal.handle(new sun.misc.Signal(name), s -> received(name)));
             } catch (IllegalArgumentException e) {
                 // this JVM does not let us handle it (e.g. -Xrs); the default action stays
             }
+        }
+    }
+
+    /** From now on signals go to {@code started}; ones received meanwhile are delivered now. */
+    static synchronized void forwardTo(Process started) {
+        child = started;
+        pending.forEach(name -> send(started, name));
+        pending.clear();
+    }
+
+    private static synchronized void received(String name) {
+        if (child == null) {
+            pending.add(name);
+        } else {
+            send(child, name);
         }
     }
 
@@ -39,6 +61,8 @@ final class SignalForwarding {
             }
         });
         previous.clear();
+        child = null;
+        pending.clear();
     }
 
     private static void send(Process child, String name) {

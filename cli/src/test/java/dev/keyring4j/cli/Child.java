@@ -75,7 +75,14 @@ final class Child {
             p.destroyForcibly();
             throw new AssertionError("child did not finish: " + p.info().commandLine().orElse("?"));
         }
-        return new Result(p.exitValue(), new String(out.join(), StandardCharsets.UTF_8), new String(err.join(), StandardCharsets.UTF_8));
+        try {
+            // a grandchild that outlived the child may hold the pipes open: do not wait for it forever
+            return new Result(p.exitValue(), new String(out.get(2, TimeUnit.MINUTES), StandardCharsets.UTF_8),
+                    new String(err.get(2, TimeUnit.MINUTES), StandardCharsets.UTF_8));
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the output of " + p.info().commandLine().orElse("the child") + " (exit " + p.exitValue()
+                    + ") did not end: a process it started still holds it open", e);
+        }
     }
 
     private static byte[] readAll(java.io.InputStream in) {

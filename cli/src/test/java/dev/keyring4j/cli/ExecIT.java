@@ -91,14 +91,21 @@ class ExecIT {
             Path ready = home.resolve("ready-" + signal);
             Path got = home.resolve("got-" + signal);
             Process p = child.start(Child.cmd(keyring4j, "exec", "-e", "T=db/app", "--", "sh", "-c",
-                    "trap 'echo caught > \"" + got + "\"; exit 42' " + signal + "; touch '" + ready + "'; while :; do sleep 0.05; done"), null);
+                    "trap 'echo caught > \"" + got + "\"; exit 42' " + signal + "; echo $$ > '" + ready + ".tmp'; mv '" + ready + ".tmp' '"
+                            + ready + "'; while :; do sleep 0.05; done"), null);
             Child.awaitFile(ready, p);
-            // the wrapper script exec'd java, so p is the JVM running keyring4j
-            Child.Result kill = new Child(home.resolve("k-" + signal)).run(Child.cmd("kill", "-" + signal, Long.toString(p.pid())), null);
-            assertEquals(0, kill.exit(), kill.err());
-            Child.Result r = Child.finish(p, null);
-            assertEquals(42, r.exit(), signal + ": " + r.err());
-            assertTrue(Files.exists(got), signal + " reached the child");
+            long childPid = Long.parseLong(Files.readString(ready).trim());
+            try {
+                // the wrapper script exec'd java, so p is the JVM running keyring4j
+                Child.Result kill = new Child(home.resolve("k-" + signal)).run(Child.cmd("kill", "-" + signal, Long.toString(p.pid())), null);
+                assertEquals(0, kill.exit(), kill.err());
+                Child.Result r = Child.finish(p, null);
+                assertEquals(42, r.exit(), signal + ": " + r.err());
+                assertTrue(Files.exists(got), signal + " reached the child");
+            } finally {
+                // never leave the child behind, whatever happened
+                ProcessHandle.of(childPid).ifPresent(ProcessHandle::destroyForcibly);
+            }
         }
     }
 
