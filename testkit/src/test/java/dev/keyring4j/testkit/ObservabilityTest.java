@@ -102,33 +102,55 @@ class ObservabilityTest {
     @Test
     void jfrEventsAreRecordedReadableByJfrPrintAndFreeOfNamesAndSecrets() throws Exception {
         Path jfrTool = Prerequisites.requireProgram(Path.of(System.getProperty("java.home"), "bin", "jfr").toString());
-        // capture what the library logs (System.Logger → java.util.logging → stderr) while we work
+        // capture what the library logs (System.Logger → java.util.logging) and prints on stderr while we work
         PrintStream oldErr = System.err;
         ByteArrayOutputStream logs = new ByteArrayOutputStream();
+        StringBuilder logRecords = new StringBuilder();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                synchronized (logRecords) {
+                    logRecords.append(r.getLoggerName()).append(' ').append(new java.util.logging.SimpleFormatter().formatMessage(r)).append('\n');
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.addHandler(capture);
         Path file = dir.resolve("ops.jfr");
         try (Recording recording = new Recording()) {
             recording.enable("dev.keyring4j.Operation");
             recording.start();
             System.setErr(new PrintStream(logs, true, StandardCharsets.UTF_8));
-            try (CredentialStore store = Keyring.open(config("alpha,beta"))) {
+            try (CredentialStore store = Keyring.open(config("beta,alpha"))) {
+                // the second store has only a volatile member, so the chain logs a warning: the logs are scanned too
                 store.set(SERVICE, ACCOUNT, Secret.of(SECRET));
+                Keyring.chain(InMemoryCredentialStore.volatileWithExpiry("volatile-only")).set(SERVICE, ACCOUNT, Secret.of(SECRET));
                 store.get(SERVICE, ACCOUNT);
                 store.find(SERVICE);
                 store.list(SERVICE);
                 store.delete(SERVICE, ACCOUNT);
             } finally {
                 System.setErr(oldErr);
+                root.removeHandler(capture);
             }
             recording.stop();
             recording.dump(file);
         }
         List<RecordedEvent> events = RecordingFile.readAllEvents(file).stream()
                 .filter(e -> e.getEventType().getName().equals("dev.keyring4j.Operation")).toList();
-        assertEquals(List.of("set", "get", "find", "list", "delete"), events.stream().map(e -> e.getString("operation")).toList());
-        events.forEach(e -> {
-            assertEquals("chain[alpha,beta]", e.getString("backend"));
-            assertEquals("SUCCESS", e.getString("outcome"));
-        });
+        assertEquals(List.of("set", "set", "get", "find", "list", "delete"), events.stream().map(e -> e.getString("operation")).toList());
+        events.forEach(e -> assertEquals("SUCCESS", e.getString("outcome")));
+        assertEquals("chain[beta,alpha]", events.get(0).getString("backend"));
+        assertEquals("chain[volatile-only]", events.get(1).getString("backend"));
+        assertTrue(logRecords.toString().contains("will not survive a reboot"), "the chain's warning was captured: " + logRecords);
 
         Process p = new ProcessBuilder(jfrTool.toString(), "print", "--events", "dev.keyring4j.Operation", file.toString())
                 .redirectErrorStream(true).start();
@@ -141,7 +163,7 @@ class ObservabilityTest {
 
         // the whole recording, every event and every string in it, and the logs: none of the test's names or secret
         String everything = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1) + printed
-                + logs.toString(StandardCharsets.UTF_8);
+                + logs.toString(StandardCharsets.UTF_8) + logRecords;
         for (String needle : List.of(SERVICE, ACCOUNT, SECRET)) {
             assertFalse(everything.contains(needle), "found " + needle + " in the recording or logs");
         }
