@@ -5,5 +5,6 @@
 module dev.keyring4j {
     exports dev.keyring4j;
     exports dev.keyring4j.spi;
+    requires jdk.jfr;
     uses dev.keyring4j.spi.CredentialStoreProvider;
 }

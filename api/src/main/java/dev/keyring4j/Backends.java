@@ -153,7 +153,7 @@ final class Backends {
                         + e.getValue().source() + "); backends discovered here: " + byId.keySet()
                         + "; add the backend's jar to the class path or remove the key");
             }
-            if (!COMMON_KEYS.contains(sub) && !p.configKeys().contains(sub)) {
+            if (!COMMON_KEYS.contains(sub) && !p.acceptsKey(sub)) {
                 Set<String> known = new HashSet<>(COMMON_KEYS);
                 known.addAll(p.configKeys());
                 throw new KeyringException("unknown configuration key '" + key + "' (from " + e.getValue().source()

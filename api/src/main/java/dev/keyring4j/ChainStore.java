@@ -53,6 +53,17 @@ final class ChainStore implements CredentialStore {
         return capabilities;
     }
 
+    /** This chain, or else the first member that is a {@code type}. */
+    @Override
+    public <T> Optional<T> unwrap(Class<T> type) {
+        if (type.isInstance(this)) return Optional.of(type.cast(this));
+        for (CredentialStore m : members) {
+            Optional<T> found = m.unwrap(type);
+            if (found.isPresent()) return found;
+        }
+        return Optional.empty();
+    }
+
     /** The member a ttl-less write goes to: the first writable persistent one, else the first writable one. */
     Optional<CredentialStore> persistentTarget() {
         return members.stream().filter(m -> m.capabilities().writable() && m.capabilities().persistent()).findFirst()

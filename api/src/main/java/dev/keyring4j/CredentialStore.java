@@ -56,6 +56,15 @@ public interface CredentialStore extends AutoCloseable {
     /** The ids of every credential this store holds. */
     List<CredentialId> list();
 
+    /**
+     * This store as {@code type}, for backend-specific operations (e.g. the encrypted file's
+     * {@code rotate()}), looking through the wrappers and chains {@link Keyring} builds; empty when
+     * it is not one.
+     */
+    default <T> Optional<T> unwrap(Class<T> type) {
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
+    }
+
     /** Releases connections and handles. Idempotent; no exception. */
     @Override
     void close();

@@ -46,7 +46,7 @@ public final class Keyring {
             opened.forEach(CredentialStore::close);
             throw e;
         }
-        return opened.size() == 1 ? opened.get(0) : new ChainStore(opened);
+        return InstrumentedStore.wrap(opened.size() == 1 ? opened.get(0) : new ChainStore(opened));
     }
 
     /**
@@ -54,7 +54,21 @@ public final class Keyring {
      * the chain closes the members.
      */
     public static CredentialStore chain(CredentialStore... members) {
-        return new ChainStore(List.of(members));
+        return InstrumentedStore.wrap(new ChainStore(List.of(members)));
+    }
+
+    /**
+     * Registers a listener that is told about every operation on every store this class returns
+     * (backend id, operation, outcome, duration; never a name or a secret). For metrics code.
+     * Every store operation is also recorded as the JFR event {@code dev.keyring4j.Operation}.
+     */
+    public static void addListener(KeyringListener listener) {
+        InstrumentedStore.LISTENERS.add(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Unregisters a listener added with {@link #addListener}; true if it was registered. */
+    public static boolean removeListener(KeyringListener listener) {
+        return InstrumentedStore.LISTENERS.remove(listener);
     }
 
     /** Every discovered backend with its priority, availability, reason and capabilities, available ones first. */

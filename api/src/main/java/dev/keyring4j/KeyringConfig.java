@@ -106,7 +106,7 @@ public final class KeyringConfig {
         if (userFile != null) return userFile;
         String xdg = env().get("XDG_CONFIG_HOME");
         Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg)
-                : Path.of(systemProperties().getOrDefault("user.home", env().getOrDefault("HOME", "/"))).resolve(".config");
+                : Path.of(env().getOrDefault("HOME", systemProperties().getOrDefault("user.home", "/"))).resolve(".config");
         return base.resolve("keyring4j").resolve("keyring.properties");
     }
 

@@ -128,9 +128,9 @@ public final class BackendConfig {
         return Optional.ofNullable(type.cast(components.get(type)));
     }
 
-    /** The user's home: {@code user.home}, else {@code $HOME}. */
+    /** The user's home: {@code $HOME} (as XDG paths expect), else {@code user.home}. */
     public Path home() {
-        return Path.of(systemProperty("user.home").or(() -> env("HOME")).orElse("/"));
+        return Path.of(env("HOME").filter(h -> !h.isEmpty()).or(() -> systemProperty("user.home")).orElse("/"));
     }
 
     /** {@code $XDG_CONFIG_HOME}, else {@code ~/.config}. */

@@ -31,6 +31,15 @@ public interface CredentialStoreProvider {
     }
 
     /**
+     * Whether {@code key} (without the {@code <id>.} prefix) is a configuration key of this backend.
+     * The default is membership in {@link #configKeys()}; a backend with dynamic keys (such as
+     * {@code rule.<name>.run}) overrides this. Keys it refuses fail configuration with their source.
+     */
+    default boolean acceptsKey(String key) {
+        return configKeys().contains(key);
+    }
+
+    /**
      * Whether this backend can be used now, and at which priority. Cheap, never prompts, never
      * writes, and answers within a bounded time (a dead D-Bus must not stall {@code Keyring.open()}).
      * May throw; the throw is reported as unavailability with its message.

@@ -32,7 +32,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "keyring4j", mixinStandardHelpOptions = true, version = "keyring4j 0.1.0-SNAPSHOT",
         description = "Store and read credentials in the best store this machine offers.",
         subcommands = {Main.Get.class, Main.Set.class, Main.Del.class, Main.ListIds.class, Main.Backends.class, Main.Diagnose.class,
-                ProvisionSystemdCommand.class},
+                GitCredentialCommand.class, ExecCommand.class, DockerCredentialCommand.class,
+                ProvisionSystemdCommand.class, RotateCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:not found", "2:usage error or bad input", "3:store error (locked, unavailable, read-only, denied, damaged)"})
 public final class Main implements Runnable {
@@ -57,6 +58,11 @@ public final class Main implements Runnable {
         KeyringConfig.Builder b = KeyringConfig.builder();
         if (backend != null) b.backend(backend);
         if (config != null) b.configFile(config);
+        try {
+            ConsolePassphrase.register(b);
+        } catch (NoClassDefFoundError absent) {
+            // the encrypted-file backend is not on this module path
+        }
         return b.build();
     }
 

@@ -1,0 +1,294 @@
+package dev.keyring4j.command;
+
+import dev.keyring4j.Capabilities;
+import dev.keyring4j.Credential;
+import dev.keyring4j.CredentialId;
+import dev.keyring4j.CredentialStore;
+import dev.keyring4j.KeyringException;
+import dev.keyring4j.ReadOnlyStoreException;
+import dev.keyring4j.Secret;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Answers services whose host matches a rule by running the rule's command and returning what it
+ * prints on stdout (surrounding whitespace removed). The token is cached in memory per rule for
+ * the rule's ttl; concurrent callers of a rule whose token is missing or stale wait for one run.
+ * A failing command (non-zero exit, timeout, nothing printed) is a {@link KeyringException},
+ * never "absent", and is not cached: the next call runs the command again.
+ */
+final class CommandStore implements CredentialStore {
+    private static final int MAX_STDOUT = 1 << 20;
+    private static final int MAX_STDERR = 2048;
+
+    private final Map<String, State> rules = new LinkedHashMap<>();
+    private final Map<String, String> env;
+    private final Clock clock;
+
+    /** A rule's cached token and the lock that makes concurrent refreshes one run. */
+    private static final class State {
+        final Rule rule;
+        final ReentrantLock lock = new ReentrantLock();
+        volatile byte[] token;
+        volatile Instant expires = Instant.MIN;
+        volatile long runs;
+
+        State(Rule rule) {
+            this.rule = rule;
+        }
+    }
+
+    CommandStore(List<Rule> rules, Map<String, String> env, Clock clock) {
+        rules.forEach(r -> this.rules.put(r.name(), new State(r)));
+        this.env = Map.copyOf(env);
+        this.clock = clock;
+    }
+
+    @Override
+    public String id() {
+        return "command";
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return CommandProvider.CAPABILITIES;
+    }
+
+    private Optional<State> ruleFor(String service) {
+        String host = Rule.hostOf(service);
+        return rules.values().stream().filter(s -> s.rule.matchesHost(host)).findFirst();
+    }
+
+    @Override
+    public Optional<Secret> get(String service, String account) {
+        new CredentialId(service, account);
+        Optional<State> state = ruleFor(service).filter(s -> s.rule.answers(account));
+        return state.map(this::token);
+    }
+
+    @Override
+    public Optional<Credential> find(String service) {
+        new CredentialId(service, "-");
+        return ruleFor(service).map(s -> new Credential(service, s.rule.reportedAccount(), token(s)));
+    }
+
+    @Override
+    public List<CredentialId> list(String service) {
+        new CredentialId(service, "-");
+        return ruleFor(service).map(s -> List.of(new CredentialId(service, s.rule.reportedAccount()))).orElse(List.of());
+    }
+
+    /** Nothing to enumerate: the command backend holds no credentials, it fetches them. */
+    @Override
+    public List<CredentialId> list() {
+        return List.of();
+    }
+
+    @Override
+    public void set(String service, String account, Secret secret) {
+        throw readOnly();
+    }
+
+    @Override
+    public void set(String service, String account, Secret secret, java.time.Duration ttl) {
+        throw readOnly();
+    }
+
+    @Override
+    public boolean delete(String service, String account) {
+        throw readOnly();
+    }
+
+    private static ReadOnlyStoreException readOnly() {
+        return new ReadOnlyStoreException("the command backend only runs its configured commands to read tokens;"
+                + " store credentials in a writable backend (kernel, secret-service, encrypted-file)");
+    }
+
+    /** Wipes the cached tokens. */
+    @Override
+    public void close() {
+        for (State s : rules.values()) {
+            s.lock.lock();
+            try {
+                byte[] t = s.token;
+                s.token = null;
+                s.expires = Instant.MIN;
+                if (t != null) Arrays.fill(t, (byte) 0);
+            } finally {
+                s.lock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "command" + rules.keySet();
+    }
+
+    /** How often a rule's command ran (for tests and diagnostics). */
+    long runs(String ruleName) {
+        return rules.get(ruleName).runs;
+    }
+
+    private Secret token(State s) {
+        byte[] t = s.token;
+        if (t != null && clock.instant().isBefore(s.expires)) return Secret.of(t);
+        s.lock.lock();
+        try {
+            t = s.token;
+            if (t != null && clock.instant().isBefore(s.expires)) return Secret.of(t);
+            byte[] fresh = run(s.rule);
+            s.runs++;
+            byte[] old = s.token;
+            s.token = fresh;
+            s.expires = clock.instant().plus(s.rule.ttl());
+            if (old != null) Arrays.fill(old, (byte) 0);
+            return Secret.of(fresh);
+        } finally {
+            s.lock.unlock();
+        }
+    }
+
+    private byte[] run(Rule rule) {
+        ProcessBuilder pb = new ProcessBuilder(rule.argv());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new KeyringException("cannot start the command of " + rule.describe() + ": " + e.getMessage()
+                    + "; check command.rule." + rule.name() + ".run and PATH");
+        }
+        Drain out = new Drain(p.getInputStream(), MAX_STDOUT, "stdout");
+        Drain err = new Drain(p.getErrorStream(), MAX_STDERR, "stderr");
+        boolean finished;
+        try {
+            finished = p.waitFor(rule.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            kill(p);
+            Thread.currentThread().interrupt();
+            throw new KeyringException("interrupted while running the command of " + rule.describe());
+        }
+        if (!finished) {
+            kill(p);
+            out.discard();
+            throw new KeyringException("the command of " + rule.describe() + " did not finish within " + rule.timeout()
+                    + " and was killed; raise command.rule." + rule.name() + ".timeout or fix the command" + err.suffix());
+        }
+        byte[] stdout = out.bytes();
+        out.wipe();
+        try {
+            if (p.exitValue() != 0) {
+                throw new KeyringException("the command of " + rule.describe() + " exited with status " + p.exitValue() + err.suffix());
+            }
+            if (out.truncated) {
+                throw new KeyringException("the command of " + rule.describe() + " printed more than " + MAX_STDOUT + " bytes; a token is expected");
+            }
+            byte[] token = trim(stdout);
+            if (token.length == 0) {
+                throw new KeyringException("the command of " + rule.describe() + " exited with status 0 but printed nothing on stdout"
+                        + err.suffix());
+            }
+            return token;
+        } finally {
+            Arrays.fill(stdout, (byte) 0);
+        }
+    }
+
+    private static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+    }
+
+    private static byte[] trim(byte[] b) {
+        int start = 0;
+        int end = b.length;
+        while (start < end && isSpace(b[start])) start++;
+        while (end > start && isSpace(b[end - 1])) end--;
+        return Arrays.copyOfRange(b, start, end);
+    }
+
+    private static boolean isSpace(byte c) {
+        return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+    }
+
+    private static final class WipeableBuffer extends ByteArrayOutputStream {
+        void wipe() {
+            Arrays.fill(buf, (byte) 0);
+            reset();
+        }
+    }
+
+    /** Reads a stream to its end on a daemon thread, keeping at most {@code limit} bytes. */
+    private static final class Drain {
+        private final WipeableBuffer buf = new WipeableBuffer();
+        private final Thread thread;
+        volatile boolean truncated;
+        private volatile boolean discard;
+
+        Drain(InputStream in, int limit, String name) {
+            thread = new Thread(() -> {
+                byte[] chunk = new byte[8192];
+                try (in) {
+                    int n;
+                    while ((n = in.read(chunk)) >= 0) {
+                        synchronized (buf) {
+                            int room = limit - buf.size();
+                            if (!discard && room > 0) buf.write(chunk, 0, Math.min(n, room));
+                            if (n > room) truncated = true;
+                        }
+                    }
+                } catch (IOException e) {
+                    // the process is gone; what was read is what there is
+                } finally {
+                    Arrays.fill(chunk, (byte) 0);
+                }
+            }, "keyring4j-command-" + name);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void discard() {
+            discard = true;
+        }
+
+        /** What was read; waits a little for the reader (a grandchild may hold the pipe open). */
+        byte[] bytes() {
+            try {
+                thread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            synchronized (buf) {
+                return buf.toByteArray();
+            }
+        }
+
+        /** Overwrites what was read. */
+        void wipe() {
+            synchronized (buf) {
+                buf.wipe();
+            }
+        }
+
+        /** {@code ": <stderr>"} in one line, or nothing. */
+        String suffix() {
+            String text = new String(bytes(), StandardCharsets.UTF_8).strip().replaceAll("\\s*\\n\\s*", " | ");
+            return text.isEmpty() ? "" : "; its stderr: " + text + (truncated ? " …" : "");
+        }
+    }
+}

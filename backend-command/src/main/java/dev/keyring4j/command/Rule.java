@@ -1,0 +1,118 @@
+package dev.keyring4j.command;
+
+import dev.keyring4j.KeyringException;
+import dev.keyring4j.spi.BackendConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * One {@code command.rule.<name>.*} rule: a host glob, the command to run (an argument list,
+ * never a shell line), how long its token stays fresh, how long the command may run, and
+ * optionally the one account it answers for.
+ */
+record Rule(String name, String glob, Pattern match, List<String> argv, Duration ttl, Duration timeout, Optional<String> account) {
+    static final Set<String> FIELDS = Set.of("match", "run", "ttl", "timeout", "account");
+    static final Duration DEFAULT_TTL = Duration.ofMinutes(5);
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    private static final Pattern KEY = Pattern.compile("rule\\.([A-Za-z0-9_-]+)\\.([a-z]+)");
+
+    /** Whether {@code key} (without {@code command.}) is a rule key: {@code rule.<name>.<field>}. */
+    static boolean isRuleKey(String key) {
+        var m = KEY.matcher(key);
+        return m.matches() && FIELDS.contains(m.group(2));
+    }
+
+    /** Every rule in the configuration, in the order of their names. Incomplete or malformed rules fail with the key's source. */
+    static List<Rule> parse(BackendConfig config) {
+        Map<String, Map<String, String>> byName = new TreeMap<>();
+        for (String key : config.values().keySet()) {
+            var m = KEY.matcher(key);
+            if (m.matches()) byName.computeIfAbsent(m.group(1), n -> new TreeMap<>()).put(m.group(2), key);
+        }
+        List<Rule> rules = new ArrayList<>();
+        for (Map.Entry<String, Map<String, String>> e : byName.entrySet()) {
+            String name = e.getKey();
+            String prefix = "rule." + name + ".";
+            String glob = config.get(prefix + "match").orElseThrow(() -> new KeyringException("configuration command." + prefix
+                    + "match is missing: rule '" + name + "' (from " + config.source(prefix + "run") + ") needs a host glob such as *.example.dev"));
+            String run = config.get(prefix + "run").orElseThrow(() -> new KeyringException("configuration command." + prefix
+                    + "run is missing: rule '" + name + "' (from " + config.source(prefix + "match") + ") needs the command that prints the token"));
+            List<String> argv;
+            try {
+                argv = Argv.split(run);
+            } catch (IllegalArgumentException ex) {
+                throw config.invalid(prefix + "run", "a command line (" + ex.getMessage() + ")");
+            }
+            if (argv.isEmpty()) throw config.invalid(prefix + "run", "a non-empty command line");
+            if (glob.isBlank()) throw config.invalid(prefix + "match", "a host glob such as *.example.dev");
+            Duration ttl = config.getDuration(prefix + "ttl", DEFAULT_TTL);
+            Duration timeout = config.getDuration(prefix + "timeout", DEFAULT_TIMEOUT);
+            if (ttl.isNegative()) throw config.invalid(prefix + "ttl", "a duration that is not negative");
+            if (timeout.isNegative() || timeout.isZero()) throw config.invalid(prefix + "timeout", "a positive duration");
+            Optional<String> account = config.get(prefix + "account").filter(a -> !a.isEmpty());
+            rules.add(new Rule(name, glob.trim(), globToPattern(glob.trim()), List.copyOf(argv), ttl, timeout, account));
+        }
+        return rules;
+    }
+
+    /** {@code *} matches any run of characters, {@code ?} one character; case-insensitive, whole host. */
+    static Pattern globToPattern(String glob) {
+        StringBuilder re = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            if (c == '*') re.append(".*");
+            else if (c == '?') re.append('.');
+            else re.append(Pattern.quote(String.valueOf(c)));
+        }
+        return Pattern.compile(re.toString(), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+    }
+
+    boolean matchesHost(String host) {
+        return host != null && match.matcher(host).matches();
+    }
+
+    /** Whether this rule answers {@code account} (any account when none is configured). */
+    boolean answers(String accountName) {
+        return account.map(a -> a.equals(accountName)).orElse(true);
+    }
+
+    /** The account {@code find} reports: the configured one, else {@code token}. */
+    String reportedAccount() {
+        return account.orElse("token");
+    }
+
+    /** The host a service names: {@code https://h:1/p}, {@code git:https://h/p}, {@code docker:h}, {@code h:443}, {@code h} → {@code h}. */
+    static String hostOf(String service) {
+        String s = service;
+        for (String prefix : List.of("git:", "docker:")) {
+            if (s.startsWith(prefix)) {
+                s = s.substring(prefix.length());
+                break;
+            }
+        }
+        int scheme = s.indexOf("://");
+        if (scheme >= 0) s = s.substring(scheme + 3);
+        int slash = s.indexOf('/');
+        if (slash >= 0) s = s.substring(0, slash);
+        int at = s.lastIndexOf('@');
+        if (at >= 0) s = s.substring(at + 1);
+        if (s.startsWith("[")) {
+            int end = s.indexOf(']');
+            return end > 0 ? s.substring(1, end).toLowerCase(Locale.ROOT) : s;
+        }
+        int colon = s.indexOf(':');
+        if (colon >= 0) s = s.substring(0, colon);
+        return s.toLowerCase(Locale.ROOT);
+    }
+
+    /** For messages: the rule name and the program, never the arguments (they may carry more than the program's name). */
+    String describe() {
+        return "rule '" + name + "' (" + argv.get(0) + ")";
+    }
+}

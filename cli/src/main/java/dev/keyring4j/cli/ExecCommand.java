@@ -1,0 +1,107 @@
+package dev.keyring4j.cli;
+
+import dev.keyring4j.CredentialStore;
+import dev.keyring4j.Secret;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code keyring4j exec --env NAME=SERVICE/ACCOUNT … -- COMMAND ARGS…}: runs a command with
+ * credentials in its environment. Secrets go only into the child's environment: never onto a
+ * command line, never into a message. Every credential is read before the child starts; a missing
+ * one fails with exit 1 and the child never runs.
+ *
+ * <p>The child inherits stdin, stdout and stderr. SIGTERM, SIGINT and SIGHUP sent to keyring4j are
+ * forwarded to the child (keyring4j keeps running until the child exits); other signals are not.
+ * The exit status is the child's, or 128+N when the child died from signal N.
+ */
+@Command(name = "exec", description = {"Run COMMAND with credentials from the store in its environment.",
+        "Example: keyring4j exec --env GITHUB_TOKEN=github.com/alice -- gh repo list"},
+        modelTransformer = ExecCommand.StopAtCommand.class)
+final class ExecCommand implements Callable<Integer> {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    @CommandLine.ParentCommand
+    Main options;
+
+    @Option(names = {"-e", "--env"}, paramLabel = "NAME=SERVICE/ACCOUNT", required = true,
+            description = "Set the variable NAME to the secret of SERVICE/ACCOUNT (split at the last '/'). Repeatable.")
+    List<String> env = new ArrayList<>();
+
+    @Parameters(index = "0..*", arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments (after --).")
+    List<String> command = new ArrayList<>();
+
+    /** Everything from the first positional on is the command's, options included ({@code exec -e X=a/b ls -l}). */
+    static final class StopAtCommand implements CommandLine.IModelTransformer {
+        @Override
+        public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec spec) {
+            spec.parser().stopAtPositional(true);
+            return spec;
+        }
+    }
+
+    record Binding(String name, String service, String account) {
+    }
+
+    static Binding parse(String spec) {
+        int eq = spec.indexOf('=');
+        if (eq <= 0) throw new IllegalArgumentException("--env " + spec + ": expected NAME=SERVICE/ACCOUNT");
+        String name = spec.substring(0, eq);
+        if (!NAME.matcher(name).matches()) throw new IllegalArgumentException("--env " + name + "=…: not a variable name");
+        String ref = spec.substring(eq + 1);
+        int slash = ref.lastIndexOf('/');
+        if (slash <= 0 || slash == ref.length() - 1) {
+            throw new IllegalArgumentException("--env " + name + "=" + ref + ": expected SERVICE/ACCOUNT");
+        }
+        return new Binding(name, ref.substring(0, slash), ref.substring(slash + 1));
+    }
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        List<Binding> bindings = new ArrayList<>();
+        for (String spec : env) bindings.add(parse(spec));
+        Map<String, String> values = new LinkedHashMap<>();
+        try (CredentialStore store = options.open()) {
+            for (Binding b : bindings) {
+                Optional<Secret> secret = store.get(b.service(), b.account());
+                if (secret.isEmpty()) {
+                    Main.Streams.err.println("keyring4j: no credential for service '" + b.service() + "' account '" + b.account()
+                            + "' (for " + b.name() + ") in " + store.id() + "; the command was not started");
+                    return Main.NOT_FOUND;
+                }
+                try (Secret s = secret.get()) {
+                    values.put(b.name(), s.asString());
+                }
+            }
+        }
+        ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+        pb.environment().putAll(values);
+        values.clear();
+        SignalForwarding.install();
+        try {
+            Process child;
+            try {
+                child = pb.start();
+            } catch (IOException e) {
+                Main.Streams.err.println("keyring4j: cannot start " + command.get(0) + ": " + e.getMessage());
+                return 127;
+            } finally {
+                pb.environment().clear();
+            }
+            SignalForwarding.forwardTo(child);
+            return child.waitFor();
+        } finally {
+            SignalForwarding.uninstall();
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.keyring4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyring4j.testkit.Prerequisites;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command backend inside the built jar: discovered, in front of env, feeding get, git and exec. */
+class CommandBackendIT {
+    @TempDir
+    Path home;
+    Child child;
+    String keyring4j;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Prerequisites.requireProgram("bash");
+        Path script = home.resolve("vendor-cli");
+        Files.writeString(script, "#!/usr/bin/env bash\n[ \"$1 $2\" = \"auth token\" ] || { echo \"usage: vendor-cli auth token\" >&2; exit 2; }\n"
+                + "echo run >> \"$HOME/runs\"\necho \"cmd-token-for-${3#--audience=}\"\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        Path cfg = Files.createDirectories(home.resolve("config/keyring4j")).resolve("keyring.properties");
+        Files.writeString(cfg, "command.rule.registry.match = *.example.dev\n"
+                + "command.rule.registry.run = " + script + " auth token --audience=example.dev\n"
+                + "command.rule.registry.ttl = PT8H\n");
+        child = new Child(home).with("KEYRING4J_OTHER_SVC_ME", "from-env");
+        keyring4j = child.bin.resolve("keyring4j").toString();
+    }
+
+    @Test
+    void discoveredInFrontOfEnvAndAnsweringOnlyMatchingHosts() throws Exception {
+        Child.Result backends = child.run(Child.cmd(keyring4j, "backends"), null);
+        assertTrue(backends.out().lines().anyMatch(l -> l.startsWith("command ") && l.contains("30") && l.contains("yes")), backends.out());
+        Child.Result diagnose = child.run(Child.cmd(keyring4j, "diagnose"), null);
+        assertTrue(diagnose.out().contains("reads try, in order: command → env"), diagnose.out());
+
+        Child.Result get = child.run(Child.cmd(keyring4j, "get", "https://registry.example.dev", "ci"), null);
+        assertEquals(0, get.exit(), get.err());
+        assertEquals("cmd-token-for-example.dev\n", get.out());
+        Child.Result other = child.run(Child.cmd(keyring4j, "get", "other-svc", "me"), null);
+        assertEquals("from-env\n", other.out(), other.err());
+    }
+
+    @Test
+    void gitAndExecGetTheTokenFromTheCommand() throws Exception {
+        Prerequisites.requireProgram("git");
+        assertEquals(0, child.run(Child.cmd("git", "config", "--global", "credential.helper", "!keyring4j git-credential"), null).exit());
+        Child.Result fill = child.run(Child.cmd("git", "credential", "fill"), "protocol=https\nhost=git.example.dev\nusername=ci\n\n");
+        assertEquals(0, fill.exit(), fill.err());
+        assertTrue(fill.out().contains("username=ci\npassword=cmd-token-for-example.dev\n"), fill.out());
+
+        Child.Result exec = child.run(Child.cmd(keyring4j, "exec", "-e", "TOKEN=https://api.example.dev/bot", "--", "sh", "-c", "echo \"$TOKEN\""), null);
+        assertEquals(0, exec.exit(), exec.err());
+        assertEquals("cmd-token-for-example.dev\n", exec.out());
+    }
+
+    @Test
+    void aFailingCommandIsAStoreErrorWithItsStderr() throws Exception {
+        Path cfg = home.resolve("config/keyring4j/keyring.properties");
+        Files.writeString(cfg, Files.readString(cfg).replace("auth token --audience", "auth nope --audience"));
+        Child.Result get = child.run(Child.cmd(keyring4j, "get", "https://registry.example.dev", "ci"), null);
+        assertEquals(3, get.exit(), get.err());
+        assertTrue(get.err().contains("exited with status 2") && get.err().contains("usage: vendor-cli auth token"), get.err());
+    }
+}

@@ -1,0 +1,72 @@
+package dev.keyring4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyring4j.testkit.InMemoryCredentialStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** docker-credential-helpers' protocol, in-process against an in-memory store, with docker's exact exchanges. */
+class DockerCredentialTest {
+    private final InMemoryCredentialStore store = InMemoryCredentialStore.persistent("mem");
+
+    private record Reply(int exit, String out) {
+    }
+
+    private Reply run(String action, String stdin) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int rc = DockerCredentialCommand.handle(store, action, stdin.getBytes(StandardCharsets.UTF_8),
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        return new Reply(rc, out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void storeGetListErase() {
+        // exactly what docker writes: compact JSON, no trailing newline
+        Reply r = run("store", "{\"ServerURL\":\"https://index.docker.io/v1/\",\"Username\":\"alice\",\"Secret\":\"dckr_pat_\\\"x\\\\y\"}");
+        assertEquals(new Reply(0, ""), r);
+        r = run("get", "https://index.docker.io/v1/");
+        assertEquals(0, r.exit());
+        assertEquals("{\"ServerURL\":\"https://index.docker.io/v1/\",\"Username\":\"alice\",\"Secret\":\"dckr_pat_\\\"x\\\\y\"}\n", r.out());
+        run("store", "{\"ServerURL\":\"localhost:5000\",\"Username\":\"<token>\",\"Secret\":\"identity-token\"}");
+        r = run("list", "");
+        assertEquals(0, r.exit());
+        assertEquals(Map.of("https://index.docker.io/v1/", "alice", "localhost:5000", "<token>"),
+                DockerCredentialCommand.Json.parseObject(r.out()));
+        assertEquals(new Reply(0, ""), run("erase", "localhost:5000\n"));
+        assertEquals(new Reply(1, "credentials not found in native keychain\n"), run("get", "localhost:5000"));
+    }
+
+    @Test
+    void notFoundIsTheMessageDockerRecognises() {
+        assertEquals(new Reply(1, "credentials not found in native keychain\n"), run("get", "https://nowhere.test"));
+        assertEquals(new Reply(1, "credentials not found in native keychain\n"), run("erase", "https://nowhere.test"));
+        assertEquals(new Reply(0, "{}\n"), run("list", ""));
+    }
+
+    @Test
+    void aNewUsernameReplacesTheOldOneForTheSameServer() {
+        run("store", "{\"ServerURL\":\"r.test\",\"Username\":\"old\",\"Secret\":\"1\"}");
+        run("store", "{\"ServerURL\":\"r.test\",\"Username\":\"new\",\"Secret\":\"2\"}");
+        assertTrue(run("get", "r.test").out().contains("\"Username\":\"new\""));
+        assertEquals(1, store.list().size());
+    }
+
+    @Test
+    void missingServerUrlIsAnError() {
+        assertEquals(new Reply(1, "no credentials server URL\n"), run("get", "\n"));
+        assertEquals(new Reply(1, "no credentials server URL\n"), run("store", "{\"Username\":\"u\",\"Secret\":\"s\"}"));
+    }
+
+    @Test
+    void jsonRoundTripsUnicodeAndEscapes() {
+        Map<String, String> m = DockerCredentialCommand.Json.parseObject(" { \"a\" : \"\\u00e9\\n\\t\\/\" , \"n\": 5, \"b\":\"ü\" } ");
+        assertEquals("é\n\t/", m.get("a"));
+        assertEquals("ü", m.get("b"));
+        assertEquals(m.get("a"), DockerCredentialCommand.Json.parseObject(DockerCredentialCommand.Json.write(Map.of("a", m.get("a")))).get("a"));
+    }
+}
