@@ -145,7 +145,7 @@ public final class Keyring {
                     : anyWritable != null ? anyWritable + " (WARNING: not persistent, lost at reboot)"
                     : "nowhere (every selected backend is read-only)";
             this.expiryTarget = expiry != null ? expiry : "nowhere (no selected backend can expire credentials)";
-            this.readOrder = String.join(" → ", order);
+            this.readOrder = String.join(" -> ", order);
         }
     }
 }

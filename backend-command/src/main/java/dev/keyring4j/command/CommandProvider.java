@@ -53,7 +53,7 @@ public final class CommandProvider implements CredentialStoreProvider {
         if (rules.isEmpty()) {
             return Availability.unavailable("no rules configured (command.rule.<name>.match and command.rule.<name>.run)");
         }
-        List<String> names = rules.stream().map(r -> r.name() + " → " + r.glob()).toList();
+        List<String> names = rules.stream().map(r -> r.name() + " -> " + r.glob()).toList();
         return Availability.available(PRIORITY, "read-only; " + rules.size() + " rule(s): " + String.join(", ", names));
     }
 

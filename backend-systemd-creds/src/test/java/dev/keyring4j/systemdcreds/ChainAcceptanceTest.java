@@ -59,7 +59,7 @@ class ChainAcceptanceTest {
         String diagnosis = Keyring.diagnose(config);
         assertTrue(diagnosis.contains("Keyring.open() returns: chain[systemd-creds,durable-test]"), diagnosis);
         assertTrue(diagnosis.contains("writes without a ttl go to: durable-test"), diagnosis);
-        assertTrue(diagnosis.contains("reads try, in order: systemd-creds → durable-test"), diagnosis);
+        assertTrue(diagnosis.contains("reads try, in order: systemd-creds -> durable-test"), diagnosis);
 
         try (CredentialStore store = Keyring.open(config)) {
             assertEquals("chain[systemd-creds,durable-test]", store.id());

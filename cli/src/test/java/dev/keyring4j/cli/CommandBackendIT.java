@@ -39,8 +39,8 @@ class CommandBackendIT {
         assertTrue(backends.out().lines().anyMatch(l -> l.startsWith("command ") && l.contains("30") && l.contains("yes")), backends.out());
         Child.Result diagnose = child.run(Child.cmd(keyring4j, "diagnose"), null);
         String order = diagnose.out().lines().filter(l -> l.contains("reads try, in order: ")).findFirst().orElseThrow();
-        assertTrue(order.contains("in order: command → "), order);
-        assertTrue(order.endsWith(" → env"), order);
+        assertTrue(order.contains("in order: command -> "), order);
+        assertTrue(order.endsWith(" -> env"), order);
 
         Child.Result get = child.run(Child.cmd(keyring4j, "get", "https://registry.example.dev", "ci"), null);
         assertEquals(0, get.exit(), get.err());
