@@ -551,7 +551,7 @@ final class KernelKeyStore implements CredentialStore {
     }
 
     private String where(String service, String account) {
-        String path = target.shortName + " → " + namespace + " → " + service;
+        String path = target.shortName + " -> " + namespace + " -> " + service;
         return account == null ? "service '" + service + "' (" + path + ")" : "'" + account + "' of service '" + service + "' (" + path + ")";
     }
 
