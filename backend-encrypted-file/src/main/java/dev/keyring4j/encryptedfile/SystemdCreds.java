@@ -1,23 +1,24 @@
 package dev.keyring4j.encryptedfile;
 
-import java.io.ByteArrayOutputStream;
+import dev.keyring4j.spi.BoundedProcess;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Runs {@code systemd-creds encrypt|decrypt} with an argument list (no shell), the data on stdin and
- * stdout (never in arguments), and a timeout after which the process is killed.
+ * Runs {@code systemd-creds encrypt|decrypt} through {@link BoundedProcess}: an argument list (no
+ * shell), the data on stdin and stdout (never in arguments), bounded output, and a timeout after
+ * which the process (and its descendants) is killed.
  */
 final class SystemdCreds {
+    /** What is sealed or unsealed here is a 32-byte key and its sealed form of a few KiB. */
+    private static final int MAX_OUTPUT = 1 << 20;
+    /** As much of systemd-creds' complaint as goes into a message. */
+    private static final int MAX_STDERR = 300;
     private static final Map<Path, String> USABLE = new ConcurrentHashMap<>();
     private static final String HOST_KEY = "/var/lib/systemd/credential.secret";
 
@@ -72,51 +73,29 @@ final class SystemdCreds {
     }
 
     private static byte[] run(List<String> command, byte[] input, Duration timeout) throws Failure {
-        Process p;
+        String what = command.get(0) + " " + command.get(1);
+        BoundedProcess.Result r;
         try {
-            p = new ProcessBuilder(command).start();
-        } catch (IOException e) {
-            throw new Failure("cannot run " + command.get(0) + ": " + e.getMessage());
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread outReader = drain(p.getInputStream(), out);
-        Thread errReader = drain(p.getErrorStream(), err);
-        try {
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(input);
-            } catch (IOException e) {
-                // the process ended early; its exit status says why
+            r = BoundedProcess.of(command).withTimeout(timeout).withMaxStdout(MAX_OUTPUT).withMaxStderr(MAX_STDERR).run(input);
+        } catch (BoundedProcess.Failure e) {
+            switch (e.kind()) {
+                case NOT_STARTED:
+                    throw new Failure(e.getMessage());
+                case TIMED_OUT:
+                    throw new Failure(what + " did not finish within " + timeout.toMillis() + " ms and was killed" + stderrPart(e.stderr()));
+                case OUTPUT_TOO_LARGE:
+                    throw new Failure(what + " printed more than " + MAX_OUTPUT + " bytes");
+                default:
+                    throw new Failure("interrupted while running " + command.get(0));
             }
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new Failure(command.get(0) + " " + command.get(1) + " did not finish within " + timeout.toMillis() + " ms");
-            }
-            outReader.join(timeout.toMillis());
-            errReader.join(timeout.toMillis());
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new Failure("interrupted while running " + command.get(0));
         }
-        if (p.exitValue() != 0) {
-            String msg = err.toString(StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
-            if (msg.length() > 300) msg = msg.substring(0, 300) + "…";
-            throw new Failure(command.get(0) + " " + command.get(1) + " failed (exit " + p.exitValue() + ")" + (msg.isEmpty() ? "" : ": " + msg));
+        if (r.exitCode() != 0) {
+            throw new Failure(what + " failed (exit " + r.exitCode() + ")" + stderrPart(r.stderr()));
         }
-        return out.toByteArray();
+        return r.stdout();
     }
 
-    private static Thread drain(InputStream in, ByteArrayOutputStream to) {
-        Thread t = new Thread(() -> {
-            try (in) {
-                in.transferTo(to);
-            } catch (IOException e) {
-                // the process died; the exit status tells
-            }
-        }, "systemd-creds-io");
-        t.setDaemon(true);
-        t.start();
-        return t;
+    private static String stderrPart(String stderr) {
+        return stderr.isEmpty() ? "" : ": " + stderr;
     }
 }
