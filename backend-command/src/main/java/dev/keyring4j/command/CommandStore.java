@@ -7,11 +7,7 @@ import dev.keyring4j.CredentialStore;
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.ReadOnlyStoreException;
 import dev.keyring4j.Secret;
-import java.io.ByteArrayOutputStream;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import dev.keyring4j.spi.BoundedProcess;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
@@ -19,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -162,46 +157,34 @@ final class CommandStore implements CredentialStore {
     }
 
     private byte[] run(Rule rule) {
-        ProcessBuilder pb = new ProcessBuilder(rule.argv());
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        Process p;
+        BoundedProcess.Result r;
         try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new KeyringException("cannot start the command of " + rule.describe() + ": " + e.getMessage()
-                    + "; check command.rule." + rule.name() + ".run and PATH");
-        }
-        Drain out = new Drain(p.getInputStream(), MAX_STDOUT, "stdout");
-        Drain err = new Drain(p.getErrorStream(), MAX_STDERR, "stderr");
-        boolean finished;
-        try {
-            finished = p.waitFor(rule.timeout().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            kill(p);
-            Thread.currentThread().interrupt();
-            throw new KeyringException("interrupted while running the command of " + rule.describe());
-        }
-        if (!finished) {
-            kill(p);
-            out.discard();
-            throw new KeyringException("the command of " + rule.describe() + " did not finish within " + rule.timeout()
-                    + " and was killed; raise command.rule." + rule.name() + ".timeout or fix the command" + err.suffix());
-        }
-        byte[] stdout = out.bytes();
-        out.wipe();
-        try {
-            if (p.exitValue() != 0) {
-                throw new KeyringException("the command of " + rule.describe() + " exited with status " + p.exitValue() + err.suffix());
+            r = BoundedProcess.of(rule.argv()).withEnvironment(env).withTimeout(rule.timeout())
+                    .withMaxStdout(MAX_STDOUT).withMaxStderr(MAX_STDERR).run(null);
+        } catch (BoundedProcess.Failure e) {
+            switch (e.kind()) {
+                case NOT_STARTED:
+                    throw new KeyringException("cannot start the command of " + rule.describe() + ": " + e.getCause().getMessage()
+                            + "; check command.rule." + rule.name() + ".run and PATH");
+                case TIMED_OUT:
+                    throw new KeyringException("the command of " + rule.describe() + " did not finish within " + rule.timeout()
+                            + " and was killed; raise command.rule." + rule.name() + ".timeout or fix the command" + stderrPart(e.stderr()));
+                case OUTPUT_TOO_LARGE:
+                    throw new KeyringException("the command of " + rule.describe() + " printed more than " + MAX_STDOUT
+                            + " bytes; a token is expected");
+                default:
+                    throw new KeyringException("interrupted while running the command of " + rule.describe());
             }
-            if (out.truncated) {
-                throw new KeyringException("the command of " + rule.describe() + " printed more than " + MAX_STDOUT + " bytes; a token is expected");
+        }
+        byte[] stdout = r.stdout();
+        try {
+            if (r.exitCode() != 0) {
+                throw new KeyringException("the command of " + rule.describe() + " exited with status " + r.exitCode() + stderrPart(r.stderr()));
             }
             byte[] token = trim(stdout);
             if (token.length == 0) {
                 throw new KeyringException("the command of " + rule.describe() + " exited with status 0 but printed nothing on stdout"
-                        + err.suffix());
+                        + stderrPart(r.stderr()));
             }
             return token;
         } finally {
@@ -209,9 +192,8 @@ final class CommandStore implements CredentialStore {
         }
     }
 
-    private static void kill(Process p) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
+    private static String stderrPart(String stderr) {
+        return stderr.isEmpty() ? "" : "; its stderr: " + stderr;
     }
 
     private static byte[] trim(byte[] b) {
@@ -224,71 +206,5 @@ final class CommandStore implements CredentialStore {
 
     private static boolean isSpace(byte c) {
         return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-    }
-
-    private static final class WipeableBuffer extends ByteArrayOutputStream {
-        void wipe() {
-            Arrays.fill(buf, (byte) 0);
-            reset();
-        }
-    }
-
-    /** Reads a stream to its end on a daemon thread, keeping at most {@code limit} bytes. */
-    private static final class Drain {
-        private final WipeableBuffer buf = new WipeableBuffer();
-        private final Thread thread;
-        volatile boolean truncated;
-        private volatile boolean discard;
-
-        Drain(InputStream in, int limit, String name) {
-            thread = new Thread(() -> {
-                byte[] chunk = new byte[8192];
-                try (in) {
-                    int n;
-                    while ((n = in.read(chunk)) >= 0) {
-                        synchronized (buf) {
-                            int room = limit - buf.size();
-                            if (!discard && room > 0) buf.write(chunk, 0, Math.min(n, room));
-                            if (n > room) truncated = true;
-                        }
-                    }
-                } catch (IOException e) {
-                    // the process is gone; what was read is what there is
-                } finally {
-                    Arrays.fill(chunk, (byte) 0);
-                }
-            }, "keyring4j-command-" + name);
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        void discard() {
-            discard = true;
-        }
-
-        /** What was read; waits a little for the reader (a grandchild may hold the pipe open). */
-        byte[] bytes() {
-            try {
-                thread.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            synchronized (buf) {
-                return buf.toByteArray();
-            }
-        }
-
-        /** Overwrites what was read. */
-        void wipe() {
-            synchronized (buf) {
-                buf.wipe();
-            }
-        }
-
-        /** {@code ": <stderr>"} in one line, or nothing. */
-        String suffix() {
-            String text = new String(bytes(), StandardCharsets.UTF_8).strip().replaceAll("\\s*\\n\\s*", " | ");
-            return text.isEmpty() ? "" : "; its stderr: " + text + (truncated ? " …" : "");
-        }
     }
 }
