@@ -75,9 +75,7 @@ final class ExecCommand implements Callable<Integer> {
             for (Binding b : bindings) {
                 Optional<Secret> secret = store.get(b.service(), b.account());
                 if (secret.isEmpty()) {
-                    Main.Streams.err.println("keyring4j: no credential for service '" + b.service() + "' account '" + b.account()
-                            + "' (for " + b.name() + ") in " + store.id() + "; the command was not started");
-                    return Main.NOT_FOUND;
+                    return Main.notFound(store, b.service(), b.account(), " (for " + b.name() + "); the command was not started");
                 }
                 try (Secret s = secret.get()) {
                     values.put(b.name(), s.asString());

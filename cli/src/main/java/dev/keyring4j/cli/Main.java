@@ -130,10 +130,7 @@ public final class Main implements Runnable {
         public Integer call() throws IOException {
             try (CredentialStore store = options.open()) {
                 Optional<Secret> secret = store.get(service, account);
-                if (secret.isEmpty()) {
-                    Streams.err.println("keyring4j: no credential for service '" + service + "' account '" + account + "' in " + store.id());
-                    return NOT_FOUND;
-                }
+                if (secret.isEmpty()) return notFound(store, service, account, "");
                 try (Secret s = secret.get()) {
                     byte[] bytes = s.asBytes();
                     Streams.out.write(bytes);
@@ -196,6 +193,12 @@ public final class Main implements Runnable {
         }
     }
 
+    /** Says on stderr that {@code store} has no such credential (names only, never a secret) and returns {@link #NOT_FOUND}. */
+    static int notFound(CredentialStore store, String service, String account, String consequence) {
+        Streams.err.println("keyring4j: no credential for service '" + service + "' account '" + account + "' in " + store.id() + consequence);
+        return NOT_FOUND;
+    }
+
     static byte[] readAll(InputStream in) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         in.transferTo(buf);
@@ -231,9 +234,7 @@ public final class Main implements Runnable {
         @Override
         public Integer call() {
             try (CredentialStore store = options.open()) {
-                if (store.delete(service, account)) return OK;
-                Streams.err.println("keyring4j: no credential for service '" + service + "' account '" + account + "' in " + store.id());
-                return NOT_FOUND;
+                return store.delete(service, account) ? OK : notFound(store, service, account, "");
             }
         }
     }
