@@ -5,6 +5,7 @@ module dev.keyring4j.cli {
     // static: backend-specific commands work when that backend is present; discovery needs none of them
     requires static dev.keyring4j.systemdcreds;
     requires static dev.keyring4j.encryptedfile;
+    requires static dev.keyring4j.env;
     requires jdk.unsupported; // sun.misc.Signal: exec forwards TERM/INT/HUP to its child
     opens dev.keyring4j.cli to info.picocli;
 }

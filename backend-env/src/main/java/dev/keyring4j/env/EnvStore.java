@@ -22,13 +22,15 @@ import java.util.Set;
  * Read-only credentials from environment variables.
  *
  * <ul>
- * <li>{@code get(service, account)} reads {@code <prefix>_<service>_<account>} (see {@link EnvNames}),
- *     lowercase spelling first, then UPPERCASE.</li>
+ * <li>{@code get(service, account)} reads {@code <prefix>_<service>_<account>}, names encoded
+ *     injectively (see {@link EnvNames}), lowercase spelling first, then UPPERCASE. Only that exact
+ *     variable is read: no prefix matching, no look-alike names.</li>
  * <li>{@code NAME_FILE} instead of {@code NAME} names a file holding the value (the container
  *     convention); one trailing newline is removed. Setting both is an error, not a guess.</li>
  * <li>{@code <prefix>_<service>} holds a token whose account is the value of
- *     {@code <prefix>_<service>_ID} (or {@code default} without one): {@code find(service)} returns
- *     it, and {@code get(service, thatAccount)} reads it when no per-account variable exists.</li>
+ *     {@code <prefix>_<service>_ID} (or {@code default} without one, for a service without dots):
+ *     {@code find(service)} returns it, and {@code get(service, thatAccount)} reads it when no
+ *     per-account variable exists.</li>
  * </ul>
  * The environment is the one given at open (injected, so tests never touch the process's).
  */
@@ -56,8 +58,13 @@ final class EnvStore implements CredentialStore {
     @Override
     public Optional<Secret> get(String service, String account) {
         CredentialId id = new CredentialId(service, account);
-        Optional<Secret> direct = read(names.variable(id));
-        if (direct.isPresent()) return direct;
+        if (!EnvNames.holds(id)) return Optional.empty();
+        String variable = names.variable(id);
+        // with an _ID beside it, this variable is the token of the service spelled by all of it
+        if (plain(variable + EnvNames.ID_SUFFIX).isEmpty()) {
+            Optional<Secret> direct = read(variable);
+            if (direct.isPresent()) return direct;
+        }
         return serviceToken(service).filter(c -> c.account().equals(account)).map(Credential::secret);
     }
 
@@ -76,10 +83,11 @@ final class EnvStore implements CredentialStore {
     /** The bare {@code <prefix>_<service>} token with its account from {@code _ID}. */
     private Optional<Credential> serviceToken(String service) {
         String base = names.serviceVariable(service);
-        return read(base).map(secret -> {
-            String account = plain(base + EnvNames.ID_SUFFIX).filter(s -> !s.isEmpty()).orElse(EnvNames.DEFAULT_ACCOUNT);
-            return new Credential(service, account, secret);
-        });
+        if (names.isOwnSetting(base)) return Optional.empty();
+        Optional<String> id = plain(base + EnvNames.ID_SUFFIX);
+        // without _ID, a dotted service's variable is a pair; reading it as a token would be a guess
+        if (id.isEmpty() && !EnvNames.tokenWithoutId(service)) return Optional.empty();
+        return read(base).map(secret -> new Credential(service, id.filter(s -> !s.isEmpty()).orElse(EnvNames.DEFAULT_ACCOUNT), secret));
     }
 
     private Optional<String> plain(String variable) {
@@ -147,51 +155,36 @@ final class EnvStore implements CredentialStore {
     @Override
     public List<CredentialId> list(String service) {
         new CredentialId(service, "-");
+        String wanted = EnvNames.encodeService(service);
         Set<CredentialId> out = new LinkedHashSet<>();
-        serviceToken(service).ifPresent(c -> out.add(c.id()));
-        String base = names.serviceVariable(service);
-        for (String spelling : EnvNames.spellings(base + "_")) {
-            for (String name : env.keySet()) {
-                if (!name.startsWith(spelling) || name.length() == spelling.length()) continue;
-                boolean lower = spelling.equals(spelling.toLowerCase(Locale.ROOT));
-                String account = name.substring(spelling.length());
-                if (!account.equals(lower ? account.toLowerCase(Locale.ROOT) : account.toUpperCase(Locale.ROOT))) continue;
-                String suffixFile = lower ? "_file" : EnvNames.FILE_SUFFIX;
-                String suffixId = lower ? "_id" : EnvNames.ID_SUFFIX;
-                if (account.endsWith(suffixFile) && account.length() > suffixFile.length()) {
-                    account = account.substring(0, account.length() - suffixFile.length());
-                } else if (account.equals(suffixId.substring(1)) || account.equals(suffixFile.substring(1))) {
-                    continue; // the token's id, or the token's file
-                }
-                out.add(new CredentialId(service, account.toLowerCase(Locale.ROOT)));
-            }
+        for (CredentialId id : list()) {
+            if (EnvNames.encodeService(id.service()).equalsIgnoreCase(wanted)) out.add(new CredentialId(service, id.account()));
         }
         return new ArrayList<>(out);
     }
 
-    /**
-     * Every credential variable under the prefix, split as {@code <service>_<account>} at the first
-     * underscore that leaves both parts non-empty (the mapping cannot recover underscores in
-     * service names; any split names the same variable, so {@code get} of a listed id reads it).
-     */
+    /** Every credential variable under the prefix, decoded; a variable that is no exact encoding is no credential. */
     @Override
     public List<CredentialId> list() {
         Set<CredentialId> out = new LinkedHashSet<>();
         for (String prefix : EnvNames.spellings(names.prefix() + "_")) {
             for (String name : env.keySet()) {
-                if (!name.startsWith(prefix)) continue;
-                String rest = name.substring(prefix.length()).toLowerCase(Locale.ROOT);
-                if (rest.endsWith("_file")) rest = rest.substring(0, rest.length() - 5);
-                int cut = rest.indexOf('_', 1);
-                if (cut < 0 && !rest.isEmpty() && !rest.startsWith("_")) {
-                    serviceToken(rest).ifPresent(c -> out.add(c.id())); // a bare <prefix>_<service> token
-                    continue;
-                }
-                if (cut <= 0 || cut == rest.length() - 1) continue;
-                String service = rest.substring(0, cut);
-                String account = rest.substring(cut + 1);
-                if (account.equals("id")) continue;
-                out.add(new CredentialId(service, account));
+                if (!name.startsWith(prefix) || names.isOwnSetting(name)) continue;
+                String body = name.substring(prefix.length());
+                boolean lower = prefix.equals(prefix.toLowerCase(Locale.ROOT));
+                // get() reads only the all-lower and ALL-UPPER spellings, so list no other
+                if (!body.equals(lower ? body.toLowerCase(Locale.ROOT) : body.toUpperCase(Locale.ROOT))) continue;
+                String fileSuffix = lower ? "_file" : EnvNames.FILE_SUFFIX;
+                if (body.endsWith(fileSuffix)) body = body.substring(0, body.length() - fileSuffix.length());
+                EnvNames.decode(body).ifPresent(d -> {
+                    Optional<String> tokenOf = d.service().filter(s ->
+                            EnvNames.tokenWithoutId(s) || plain(names.serviceVariable(s) + EnvNames.ID_SUFFIX).isPresent());
+                    if (tokenOf.isPresent()) {
+                        serviceToken(tokenOf.get()).ifPresent(c -> out.add(c.id()));
+                    } else {
+                        d.pair().filter(EnvNames::holds).ifPresent(out::add);
+                    }
+                });
             }
         }
         return new ArrayList<>(out);

@@ -28,7 +28,13 @@ class EnvStoreContractTest extends CredentialStoreContract {
         return PROVIDER.open(BackendConfig.of("env", Map.of(), env));
     }
 
-    /** Variable names fold case and replace every character outside [A-Za-z0-9]. */
+    /** Accounts {@code id} and {@code file} are a token's companions, not credentials. */
+    @Override
+    protected boolean accepts(CredentialId id) {
+        return EnvNames.holds(id);
+    }
+
+    /** Variable names fold ASCII case; otherwise the encoding is injective. */
     @Override
     protected boolean distinguishes(CredentialId a, CredentialId b) {
         EnvNames names = new EnvNames("KEYRING4J");

@@ -43,9 +43,86 @@ class EnvStoreTest {
     }
 
     @Test
-    void nonAlphanumericCharactersBecomeUnderscores() {
-        CredentialStore s = store(Map.of("KEYRING4J_HTTPS___REG_EXAMPLE_DEV_8443_CI_BOT_EXAMPLE_COM", "tok"));
+    void otherCharactersAreEscapedByCodePoint() {
+        // was KEYRING4J_HTTPS___REG_EXAMPLE_DEV_8443_CI_BOT_EXAMPLE_COM, which every look-alike also read
+        CredentialStore s = store(Map.of("KEYRING4J_HTTPS__3A___2F___2F_REG_EXAMPLE_DEV__3A_8443_CI__2D_BOT__40_EXAMPLE__2E_COM", "tok"));
         assertEquals("tok", s.get("https://reg.example.dev:8443", "ci-bot@example.com").orElseThrow().asString());
+        assertEquals(List.of(new CredentialId("https://reg.example.dev:8443", "ci-bot@example.com")), s.list("https://reg.example.dev:8443"));
+    }
+
+    // issue 19, finding 1: one host's token must never be offered to a look-alike host
+
+    @Test
+    void aLookAlikeHostNeverReadsAnotherHostsToken() {
+        String service = "git:https://git.example.com";
+        Map<String, String> env = Map.of(
+                EnvVariableNames.token("KEYRING4J", service), "ci-token",
+                EnvVariableNames.token("KEYRING4J", service) + "_ID", "ci",
+                // the variables the review used, in the old folded spelling: read by nobody now
+                "KEYRING4J_GIT_HTTPS___GIT_EXAMPLE_COM", "old-fold-token",
+                "KEYRING4J_GIT_HTTPS___GIT_EXAMPLE_COM_ID", "old-ci");
+        CredentialStore s = store(env);
+        Credential c = s.find(service).orElseThrow();
+        assertEquals("ci", c.account());
+        assertEquals("ci-token", c.secret().asString());
+        for (String lookAlike : List.of("git:https://git-example.com", "git:https://git_example.com", "git:https://git", "git:https://git.example",
+                "git:https://git.example.com.evil", "git:https://git.example.co", "git:http://git.example.com", "git:https:/git.example.com",
+                "git:https://git.example.com:443", "git:https://git.example.com/x", "git-https://git.example.com", "git.https://git.example.com")) {
+            assertTrue(s.find(lookAlike).isEmpty(), lookAlike);
+            assertTrue(s.get(lookAlike, "ci").isEmpty(), lookAlike);
+            assertTrue(s.list(lookAlike).isEmpty(), lookAlike);
+        }
+        // a pair whose variable would be the token's: host "git.example", user "com"
+        assertTrue(s.get("git:https://git.example", "com").isEmpty());
+    }
+
+    @Test
+    void noPrefixMatching() {
+        CredentialStore s = store(Map.of("KEYRING4J_GIT_EXAMPLE_COM_ALICE", "alice-secret", "KEYRING4J_REGISTRY_EXAMPLE_COM", "reg",
+                "KEYRING4J_REGISTRY_EXAMPLE_COM_ID", "bob"));
+        assertEquals("alice-secret", s.get("git.example.com", "alice").orElseThrow().asString());
+        assertEquals("alice", s.find("git.example.com").orElseThrow().account());
+        for (String prefixOfIt : List.of("git", "git.example", "git.example.com.alice", "git-example.com")) {
+            assertTrue(s.find(prefixOfIt).isEmpty(), prefixOfIt);
+            assertTrue(s.list(prefixOfIt).isEmpty(), prefixOfIt);
+        }
+        assertTrue(s.find("registry-example.com").isEmpty());
+        assertEquals("bob", s.find("registry.example.com").orElseThrow().account());
+        assertTrue(s.get("registry.example", "com").isEmpty(), "the token's variable is not a pair of a shorter service");
+    }
+
+    @Test
+    void aDottedServiceTokenNeedsItsId() {
+        CredentialStore s = store(Map.of("KEYRING4J_API_EXAMPLE_COM", "t"));
+        assertTrue(s.find("api.example.com").isEmpty(), "without _ID the variable is account com of api.example");
+        assertEquals(List.of(new CredentialId("api.example", "com")), s.list());
+    }
+
+    @Test
+    void accountsNamedIdOrFileCannotBeHeld() {
+        CredentialStore s = store(Map.of("KEYRING4J_BUNNY", "t", "KEYRING4J_BUNNY_ID", "x", "KEYRING4J_BUNNY_FILE_X", "y"));
+        assertTrue(s.get("bunny", "id").isEmpty());
+        assertTrue(s.get("bunny", "file").isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> EnvVariableNames.credential("KEYRING4J", "bunny", "ID"));
+    }
+
+    // issue 19, finding 10: keyring4j's own settings are never credentials
+
+    @Test
+    void thePassphraseVariableIsNoCredential() {
+        CredentialStore s = store(Map.of("KEYRING4J_PASSPHRASE", "hunter2-do-not-list", "KEYRING4J_BACKEND", "env",
+                "KEYRING4J_CONFIG", "/etc/x", "keyring4j_passphrase", "lower"));
+        assertTrue(s.list().isEmpty(), s.list().toString());
+        assertTrue(s.get("passphrase", "default").isEmpty());
+        assertTrue(s.find("passphrase").isEmpty());
+        assertTrue(s.find("backend").isEmpty());
+        assertTrue(new EnvProvider().probe(BackendConfig.of("env", Map.of(), Map.of("KEYRING4J_PASSPHRASE", "p"))).reason().contains("0 variable"));
+    }
+
+    @Test
+    void withAnotherPrefixTheSameWordsAreOrdinaryServices() {
+        CredentialStore s = store(Map.of("MYAPP_PASSPHRASE", "p"), "myapp");
+        assertEquals("p", s.find("passphrase").orElseThrow().secret().asString());
     }
 
     @Test
@@ -146,6 +223,34 @@ class EnvStoreTest {
             String upA = id.account().toLowerCase(Locale.ROOT);
             if (new EnvNames("KEYRING4J").variable(new CredentialId(upS, upA)).equalsIgnoreCase(v)) {
                 assertTrue(s.get(upS, upA).isPresent());
+            }
+        });
+    }
+
+    @Test
+    void propertyTheEncodingIsInjective() {
+        PropertyCheck.forAll("a variable decodes to exactly the id it was made from", Gens.ids(), id -> {
+            if (!EnvNames.holds(id)) return;
+            String body = new EnvNames("KEYRING4J").variable(id).substring("KEYRING4J_".length());
+            CredentialId back = EnvNames.decode(body).flatMap(EnvNames.Decoded::pair).orElseThrow(() -> new AssertionError(body));
+            assertEquals(EnvNames.encodeService(id.service()), EnvNames.encodeService(back.service()), body);
+            assertEquals(EnvNames.encodeAccount(id.account()), EnvNames.encodeAccount(back.account()), body);
+            String tokenBody = EnvNames.encodeService(id.service());
+            assertEquals(EnvNames.encodeService(id.service()),
+                    EnvNames.encodeService(EnvNames.decode(tokenBody).flatMap(EnvNames.Decoded::service).orElseThrow(() -> new AssertionError(tokenBody))));
+        });
+    }
+
+    @Test
+    void propertyLookAlikesReadNothing() {
+        PropertyCheck.forAll("a name with one character changed or added never reads the original's variable", Gens.ids(), id -> {
+            if (!EnvNames.holds(id)) return;
+            CredentialStore s = store(Map.of(new EnvNames("KEYRING4J").variable(id), "value"));
+            String svc = id.service();
+            for (String other : List.of(svc + ".", "." + svc, svc.replace('.', '-'), svc.replace('.', '_'), svc + "-x", svc.replace('.', ':'))) {
+                if (EnvNames.encodeService(other).equalsIgnoreCase(EnvNames.encodeService(svc))) continue; // the same name
+                assertTrue(s.get(other, id.account()).isEmpty(), other);
+                assertTrue(s.find(other).isEmpty(), other);
             }
         });
     }

@@ -117,10 +117,8 @@ final class Child {
         return ids;
     }
 
-    /** The env backend's variable for a service: KEYRING4J_ + the service with non-alphanumerics as _, in upper case. */
+    /** The env backend's token variable for a service (its account goes in the same name + _ID). */
     static String envVar(String service) {
-        StringBuilder b = new StringBuilder("KEYRING4J_");
-        service.codePoints().forEach(cp -> b.append(cp < 128 && Character.isLetterOrDigit(cp) ? (char) cp : '_'));
-        return b.toString().toUpperCase(java.util.Locale.ROOT);
+        return dev.keyring4j.env.EnvVariableNames.token("KEYRING4J", service);
     }
 }
