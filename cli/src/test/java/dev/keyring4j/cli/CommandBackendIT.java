@@ -29,7 +29,7 @@ class CommandBackendIT {
         Files.writeString(cfg, "command.rule.registry.match = *.example.dev\n"
                 + "command.rule.registry.run = " + script + " auth token --audience=example.dev\n"
                 + "command.rule.registry.ttl = PT8H\n");
-        child = new Child(home).with("KEYRING4J_OTHER_SVC_ME", "from-env");
+        child = new Child(home).with("KEYRING4J_OTHER__2D_SVC_ME", "from-env");
         keyring4j = child.bin.resolve("keyring4j").toString();
     }
 
