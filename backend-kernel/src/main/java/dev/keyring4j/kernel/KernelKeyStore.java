@@ -52,10 +52,15 @@ final class KernelKeyStore implements CredentialStore {
     /** A key description is copied with a 4096-byte limit including its NUL. */
     static final int NAME_MAX = 4095;
     /**
-     * Possessor: everything. Owning user: view, read, write, search, link, setattr, so the user's
-     * other processes read without possessing. Group and other: nothing.
+     * Owning user: view, read, write, search, link, setattr, so the user's other processes read
+     * without possessing. Possessor, group and other: nothing. Possessor rights are added to those
+     * of the caller's uid whatever that uid is, and a process of another user can possess these
+     * keys (a session keyring that links this user's {@code @u} survives a setuid), so they would
+     * reach across users; the creating process is the owner, so the user rights cover all it does.
      */
-    static final int PERMISSIONS = 0x3f3f0000;
+    static final int PERMISSIONS = 0x003f0000;
+    /** The mask earlier versions gave; a namespace or service keyring found with it is tightened to {@link #PERMISSIONS}. */
+    static final int LEGACY_PERMISSIONS = 0x3f3f0000;
 
     /** Kinds of account entry, indexes into {@link #TYPES}. */
     static final int USER = 0;
@@ -455,7 +460,7 @@ final class KernelKeyStore implements CredentialStore {
         return KeyctlSyscalls.search(parent, "keyring", name) == child;
     }
 
-    /** The keyring called {@code name} linked directly in {@code parent}, or 0. */
+    /** The keyring called {@code name} linked directly in {@code parent}, or 0; refused when another user owns it. */
     private int findChild(int parent, byte[] name) {
         long r = KeyctlSyscalls.search(parent, "keyring", name);
         if (r < 0) {
@@ -464,14 +469,45 @@ final class KernelKeyStore implements CredentialStore {
             throw failure("searching keyring " + parent + " for the keyring '" + new String(name, StandardCharsets.UTF_8) + "'", e);
         }
         int[] children = children(parent);
-        for (int c : children) if (c == r) return (int) r;
-        // the search matched a deeper keyring of that name; look among the direct children only
         int[] errno = new int[1];
         for (int c : children) {
+            if (c != r) continue;
             KeyctlSyscalls.Description d = KeyctlSyscalls.describe(c, errno);
-            if (d != null && d.type().equals("keyring") && Arrays.equals(d.description(), name)) return c;
+            if (d == null) {
+                if (absent(errno[0])) return 0;
+                throw failure("describing keyring " + c, errno[0]);
+            }
+            return owned(c, d, parent);
+        }
+        // the search matched a deeper keyring of that name; look among the direct children only
+        for (int c : children) {
+            KeyctlSyscalls.Description d = KeyctlSyscalls.describe(c, errno);
+            if (d != null && d.type().equals("keyring") && Arrays.equals(d.description(), name)) return owned(c, d, parent);
         }
         return 0;
+    }
+
+    /**
+     * {@code keyring}, once it is known to belong to this process's user. A process of another user
+     * that possesses the parent (the user keyring, through a session keyring that links it) may
+     * write to it and so replace a namespace or service keyring with its own; keys stored there
+     * would be the other user's to remove and to plant. A keyring left with {@link #LEGACY_PERMISSIONS}
+     * is tightened, which also puts the keys below it out of reach of possessors of another uid.
+     */
+    private int owned(int keyring, KeyctlSyscalls.Description d, int parent) {
+        long uid = currentFsuid();
+        if (uid >= 0 && Integer.toUnsignedLong(d.uid()) != uid) {
+            throw new AccessDeniedException("the keyring '" + d.name() + "' (id " + keyring + ") in keyring " + parent + " on the way to "
+                    + target.shortName + " -> " + namespace + " belongs to uid " + Integer.toUnsignedLong(d.uid()) + ", not to this process's uid "
+                    + uid + "; another user put it there, so keyring4j neither reads from it nor writes to it. Inspect it with `keyctl show "
+                    + target.shortName + "` and remove it with `keyctl unlink " + keyring + " " + parent + "`; keep other users' processes"
+                    + " from possessing your keyrings (do not link your user keyring into a session you hand to another uid)");
+        }
+        if (d.perm() == LEGACY_PERMISSIONS) {
+            long p = KeyctlSyscalls.keyctl(KeyctlSyscalls.SETPERM, keyring, PERMISSIONS, 0, 0);
+            if (p < 0 && !absent((int) -p)) throw failure("tightening the permissions of the keyring '" + d.name() + "' (id " + keyring + ")", (int) -p);
+        }
+        return keyring;
     }
 
     private int[] children(int keyring) {
@@ -606,6 +642,25 @@ final class KernelKeyStore implements CredentialStore {
         } catch (IOException | RuntimeException e) {
             return "unreadable";
         }
+    }
+
+    /**
+     * The fsuid of the calling thread, which the kernel makes the owner of new keys and compares
+     * with a key's owner; -1 when /proc cannot tell (then ownership is not checked).
+     */
+    static long currentFsuid() {
+        for (String status : new String[] {"/proc/thread-self/status", "/proc/self/status"}) {
+            try {
+                for (String line : Files.readAllLines(Path.of(status), StandardCharsets.US_ASCII)) {
+                    if (!line.startsWith("Uid:")) continue;
+                    String[] ids = line.substring(4).trim().split("\\s+"); // real, effective, saved, filesystem
+                    if (ids.length == 4) return Long.parseLong(ids[3]);
+                }
+            } catch (IOException | RuntimeException e) {
+                // try the next; /proc may be hidden
+            }
+        }
+        return -1;
     }
 
     static long currentUid() {

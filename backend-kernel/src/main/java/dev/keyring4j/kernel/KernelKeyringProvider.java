@@ -19,8 +19,9 @@ import java.util.Set;
  * {@code kernel.namespace} (default {@code keyring4j}).
  *
  * <p>Guarantees: every key and keyring it creates is readable by the owning user's processes and
- * by no other user (possessor: all; user: view, read, write, search, link, setattr; group and
- * other: nothing); {@code set(…, ttl)} uses the kernel's own expiry, and expired or revoked keys
+ * by no other user, even one whose process possesses them (user: view, read, write, search, link,
+ * setattr; possessor, group and other: nothing); a namespace or service keyring owned by another
+ * user is refused, never used; {@code set(…, ttl)} uses the kernel's own expiry, and expired or revoked keys
  * read as absent; a denial ({@code EACCES}/{@code EPERM}) is an
  * {@link dev.keyring4j.AccessDeniedException}, never "absent"; a full quota is a
  * {@link dev.keyring4j.QuotaExceededException} and leaves earlier keys intact. Nothing survives a

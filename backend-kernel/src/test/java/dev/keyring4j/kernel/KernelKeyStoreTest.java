@@ -110,7 +110,7 @@ class KernelKeyStoreTest {
         store.set("perm.svc", "frank", Secret.of("v"));
         for (int id : new int[] {nsId(), serviceId("perm.svc"), keyId("perm.svc", "frank")}) {
             String[] d = keyctl("rdescribe", Integer.toString(id)).split(";", 5);
-            assertEquals("3f3f0000", d[3], "permissions of " + Arrays.toString(d));
+            assertEquals("003f0000", d[3], "permissions of " + Arrays.toString(d));
         }
     }
 
@@ -168,6 +168,105 @@ class KernelKeyStoreTest {
         assertTrue(out.contains("control=errno:" + KeyctlSyscalls.EACCES), "the child does not possess keys: " + out);
         assertTrue(out.contains("store=" + hex), "read through the store: " + out);
         assertTrue(out.contains("storeControl=AccessDeniedException"), out);
+    }
+
+    /**
+     * Runs {@code script} with sh in a fresh session keyring that links this user's {@code @u}, as
+     * pam_keyinit sessions do; {@code $U} is that user keyring's id and {@code nobody CMD…} runs CMD
+     * as uid/gid 65534, which keeps the session and so possesses everything reachable from it.
+     */
+    private static String inASessionLinkingMyUserKeyring(String script, String... args) {
+        Path setpriv = Prerequisites.requireProgram("setpriv");
+        Prerequisites.require(KernelKeyStore.currentUid() == 0, "root, to start processes as the unprivileged uid 65534 (tests run as root in CI)");
+        String prelude = "keyctl link @u @s >/dev/null || exit 3\n"
+                + "U=$(keyctl id @u)\n"
+                + "nobody() { '" + setpriv + "' --reuid=65534 --regid=65534 --clear-groups \"$@\"; }\n";
+        List<String> cmd = new ArrayList<>(List.of(KernelFixture.keyctl(), "session", "-", "sh", "-c", prelude + script, "sh"));
+        cmd.addAll(List.of(args));
+        return KernelFixture.run(cmd).ok().out();
+    }
+
+    /** The line {@code name=…} of a script's output. */
+    private static String line(String out, String name) {
+        return out.lines().filter(l -> l.startsWith(name + "=")).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + "= in: " + out)).substring(name.length() + 1);
+    }
+
+    @Test
+    void aProcessOfAnotherUidThatPossessesTheKeysCanNeitherReadNorChangeThem() {
+        store.set("possess.svc", "olga", Secret.of("root only 7f3a"));
+        int key = keyId("possess.svc", "olga");
+        String out = inASessionLinkingMyUserKeyring("""
+                echo "control=$(nobody keyctl rdescribe "$U" 2>&1)"
+                echo "print=$(nobody keyctl print "$1" 2>&1)"
+                echo "searchSession=$(nobody keyctl search @s user olga 2>&1)"
+                echo "searchService=$(nobody keyctl search "$2" user olga 2>&1)"
+                echo "describe=$(nobody keyctl rdescribe "$1" 2>&1)"
+                echo "update=$(nobody keyctl update "$1" planted 2>&1)"
+                echo "link=$(nobody keyctl link "$1" @s 2>&1)"
+                echo "timeout=$(nobody keyctl timeout "$1" 1 2>&1)"
+                echo "listService=$(nobody keyctl rlist "$2" 2>&1)"
+                echo "addToService=$(nobody keyctl add user intruder planted "$2" 2>&1)"
+                echo "listNamespace=$(nobody keyctl rlist "$3" 2>&1)"
+                echo "linkService=$(nobody keyctl link "$2" @s 2>&1)"
+                echo "timeoutService=$(nobody keyctl timeout "$2" 1 2>&1)"
+                """, Integer.toString(key), Integer.toString(serviceId("possess.svc")), Integer.toString(nsId()));
+        // the setup is the finding's: uid 65534 possesses root's user keyring through the session
+        assertTrue(line(out, "control").startsWith("keyring;0;"), "uid 65534 possesses @u of uid 0: " + out);
+        assertFalse(out.contains("root only 7f3a"), out);
+        for (String refused : List.of("print", "searchService", "describe", "update", "link", "timeout",
+                "listService", "addToService", "listNamespace", "linkService", "timeoutService")) {
+            assertTrue(line(out, refused).endsWith("Permission denied"), refused + " is refused with EACCES: " + out);
+        }
+        // a recursive search skips keyrings it may not search: nothing found
+        assertTrue(line(out, "searchSession").endsWith("Required key not available"), out);
+        assertEquals("root only 7f3a", store.get("possess.svc", "olga").orElseThrow().asString());
+        assertEquals(List.of(new CredentialId("possess.svc", "olga")), store.list());
+    }
+
+    @Test
+    void aNamespaceKeyringPlantedByAnotherUidIsRefused() {
+        store.set("plant.svc", "olga", Secret.of("genuine"));
+        // uid 65534 may write to root's @u it possesses: it swaps the namespace keyring for its own
+        String out = inASessionLinkingMyUserKeyring("""
+                nobody keyctl unlink "$1" "$U" >/dev/null 2>&1
+                ns=$(nobody keyctl newring "$2" "$U") && svc=$(nobody keyctl newring plant.svc "$ns") \
+                  && nobody keyctl add user olga planted "$svc" >/dev/null && nobody keyctl setperm "$ns" 0x3f3f3f3f \
+                  && nobody keyctl setperm "$svc" 0x3f3f3f3f
+                echo "planted=$ns"
+                """, Integer.toString(nsId()), namespace);
+        int planted = Integer.parseInt(line(out, "planted"));
+        try (KernelKeyStore fresh = KernelFixture.open(namespace)) {
+            assertEquals(planted, nsId(), "the other uid's keyring now has the namespace's name: " + out);
+            AccessDeniedException e = assertThrows(AccessDeniedException.class, () -> fresh.get("plant.svc", "olga"));
+            assertTrue(e.getMessage().contains("uid 65534") && e.getMessage().contains("keyctl unlink " + planted), e.getMessage());
+            assertTrue(e.getMessage().endsWith("(see docs/troubleshooting.md#access-denied)"), e.getMessage());
+            assertThrows(AccessDeniedException.class, () -> fresh.set("plant.svc", "olga", Secret.of("for the intruder")));
+            assertThrows(AccessDeniedException.class, fresh::list);
+            assertFalse(keyctl("show", Integer.toString(planted)).contains("for the intruder"));
+            keyctl("unlink", Integer.toString(planted), "@u");
+            fresh.set("plant.svc", "olga", Secret.of("again mine"));
+            assertEquals("again mine", fresh.get("plant.svc", "olga").orElseThrow().asString());
+            fresh.removeNamespace();
+        } finally {
+            KernelFixture.run(List.of(KernelFixture.keyctl(), "unlink", Integer.toString(planted), "@u")); // gone already when the test passed
+        }
+    }
+
+    @Test
+    void keyringsLeftWithTheEarlierMaskAreTightened() {
+        store.set("legacy.svc", "olga", Secret.of("written by 0.x"));
+        int key = keyId("legacy.svc", "olga");
+        for (int id : new int[] {nsId(), serviceId("legacy.svc"), key}) keyctl("setperm", Integer.toString(id), "0x3f3f0000");
+        try (KernelKeyStore upgraded = KernelFixture.open(namespace)) {
+            assertEquals("written by 0.x", upgraded.get("legacy.svc", "olga").orElseThrow().asString());
+        }
+        for (int id : new int[] {nsId(), serviceId("legacy.svc")}) {
+            assertEquals("003f0000", keyctl("rdescribe", Integer.toString(id)).split(";", 5)[3]);
+        }
+        // the key keeps its mask, but a possessor of another uid can no longer reach it
+        String out = inASessionLinkingMyUserKeyring("echo \"print=$(nobody keyctl print \"$1\" 2>&1)\"\n", Integer.toString(key));
+        assertTrue(line(out, "print").endsWith("Permission denied"), out);
     }
 
     @Test

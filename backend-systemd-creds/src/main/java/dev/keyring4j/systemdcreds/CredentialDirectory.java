@@ -5,6 +5,7 @@ import dev.keyring4j.KeyringException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,32 +13,40 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * One directory credentials are read from, already checked to be safe (a directory, not group- or
- * world-writable). Reads refuse anything but a regular file inside the directory: a symbolic link
- * is followed only when its target stays inside (Kubernetes secret volumes link
- * {@code name → ..data/name}), except in the trusted {@code $CREDENTIALS_DIRECTORY}, which systemd
- * itself fills.
+ * world-writable, owned by this process's effective uid or root). Reads refuse anything but a
+ * regular file inside the directory: a symbolic link is followed only when its target stays inside
+ * (Kubernetes secret volumes link {@code name → ..data/name}), except in the trusted
+ * {@code $CREDENTIALS_DIRECTORY}, which systemd itself fills. Before a credential is read, the
+ * file and every directory entered on the way to it, up to and including this one, are checked the
+ * same way, so nobody else can have planted or swapped what is read.
  */
 final class CredentialDirectory {
+    /** Symbolic links followed for one credential at most, as the kernel's own limit (ELOOP). */
+    private static final int MAX_LINKS = 40;
+
     private final Path dir;
     private final String origin;
     private final boolean trusted;
     private final boolean encrypted;
+    /** The effective uid of this process: besides root, the only owner a credential file or directory may have. */
+    private final long uid;
 
-    private CredentialDirectory(Path realDir, String origin, boolean trusted, boolean encrypted) {
+    private CredentialDirectory(Path realDir, String origin, boolean trusted, boolean encrypted, long uid) {
         this.dir = realDir;
         this.origin = origin;
         this.trusted = trusted;
         this.encrypted = encrypted;
+        this.uid = uid;
     }
 
     /**
@@ -45,35 +54,77 @@ final class CredentialDirectory {
      * Throws {@link Unsafe} with the reason when it exists but must not be used.
      */
     static Optional<CredentialDirectory> open(Path path, String origin, boolean trusted, boolean encrypted) throws Unsafe {
-        PosixFileAttributes attrs;
+        Node node;
         Path real;
         try {
-            attrs = Files.readAttributes(path, PosixFileAttributes.class);
             real = path.toRealPath();
+            node = Node.of(real);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw new Unsafe(path + " (" + origin + ") cannot be inspected: " + e.getClass().getSimpleName() + " " + e.getMessage());
-        } catch (UnsupportedOperationException e) {
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
             throw new Unsafe(path + " (" + origin + ") is not on a POSIX file system, so its permissions cannot be checked");
         }
-        if (!attrs.isDirectory()) throw new Unsafe(path + " (" + origin + ") is not a directory");
-        Set<PosixFilePermission> perms = attrs.permissions();
-        if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new Unsafe(path + " (" + origin + ") is " + (perms.contains(PosixFilePermission.OTHERS_WRITE) ? "world" : "group")
-                    + "-writable (mode " + mode(perms) + "), so others could plant or swap credentials in it;"
+        if (!node.directory()) throw new Unsafe(path + " (" + origin + ") is not a directory");
+        if (node.writable() != null) {
+            throw new Unsafe(path + " (" + origin + ") is " + node.writable() + ", so others could plant or swap credentials in it;"
                     + " run chmod go-w " + path + " or stop configuring it");
         }
-        if (!Files.isReadable(real) || !Files.isExecutable(real)) {
-            throw new Unsafe(path + " (" + origin + ") is not readable by this process; check its owner and mode " + mode(perms));
+        long uid = effectiveUid();
+        if (uid < 0) throw new Unsafe("cannot tell this process's uid (/proc/self/status is unreadable), so the owners of " + path
+                + " (" + origin + ") and its credentials cannot be checked; mount /proc");
+        if (!node.ownedBy(uid)) {
+            throw new Unsafe(path + " (" + origin + ") is " + node.owner(uid) + ", so that user could plant or swap credentials in it;"
+                    + " run chown " + uid + " " + path + " (or chown root) or stop configuring it");
         }
-        return Optional.of(new CredentialDirectory(real, origin, trusted, encrypted));
+        if (!Files.isReadable(real) || !Files.isExecutable(real)) {
+            throw new Unsafe(path + " (" + origin + ") is not readable by this process; check its owner and mode " + node.octalMode());
+        }
+        return Optional.of(new CredentialDirectory(real, origin, trusted, encrypted, uid));
     }
 
-    private static String mode(Set<PosixFilePermission> perms) {
-        int m = 0;
-        for (PosixFilePermission p : perms) m |= 1 << (8 - p.ordinal());
-        return String.format("%04o", m);
+    /** The effective uid from /proc/self/status, or -1 when it cannot be read. */
+    static long effectiveUid() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
+                if (!line.startsWith("Uid:")) continue;
+                String[] ids = line.substring(4).trim().split("\\s+"); // real, effective, saved, filesystem
+                if (ids.length >= 2) return Long.parseLong(ids[1]);
+            }
+        } catch (IOException | RuntimeException e) {
+            // reported by the caller
+        }
+        return -1;
+    }
+
+    /** What {@code lstat} says about one path: type, permission bits and owner. */
+    record Node(boolean directory, boolean link, boolean regular, long size, int mode, long uid) {
+        static Node of(Path p) throws IOException {
+            Map<String, Object> a = Files.readAttributes(p, "unix:isDirectory,isSymbolicLink,isRegularFile,size,mode,uid",
+                    LinkOption.NOFOLLOW_LINKS);
+            return new Node((Boolean) a.get("isDirectory"), (Boolean) a.get("isSymbolicLink"), (Boolean) a.get("isRegularFile"),
+                    ((Number) a.get("size")).longValue(), ((Number) a.get("mode")).intValue() & 07777, ((Number) a.get("uid")).longValue());
+        }
+
+        String octalMode() {
+            return String.format("%04o", mode);
+        }
+
+        /** "world-writable (mode 0777)" or "group-writable (mode 0770)"; null when neither. */
+        String writable() {
+            if ((mode & 022) == 0) return null;
+            return ((mode & 02) != 0 ? "world" : "group") + "-writable (mode " + octalMode() + ")";
+        }
+
+        /** Owned by {@code processUid} or by root: nobody else could have put it there. */
+        boolean ownedBy(long processUid) {
+            return uid == processUid || uid == 0;
+        }
+
+        String owner(long processUid) {
+            return "owned by uid " + uid + ", neither this process's uid " + processUid + " nor root";
+        }
     }
 
     /** Why a directory must not be used. */
@@ -103,30 +154,14 @@ final class CredentialDirectory {
     Optional<byte[]> read(String fileName, int maxBytes) {
         Path file = dir.resolve(CredentialName.requireSafe(fileName));
         try {
-            BasicFileAttributes attrs;
-            try {
-                attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            } catch (NoSuchFileException e) {
-                return Optional.empty();
-            }
-            Path target = file;
-            if (attrs.isSymbolicLink()) {
-                try {
-                    target = file.toRealPath();
-                } catch (NoSuchFileException e) {
-                    throw new KeyringException("the credential file " + file + " is a symbolic link to a file that does not exist;"
-                            + " fix or remove the link");
-                }
-                if (!trusted && !target.startsWith(dir)) {
-                    throw new AccessDeniedException("refused to read " + file + ": it is a symbolic link to " + target
-                            + ", outside " + dir + "; only links that stay inside a configured directory are followed");
-                }
-                attrs = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            }
-            if (!attrs.isRegularFile()) {
+            Path target = locate(file);
+            if (target == null) return Optional.empty();
+            Node node = Node.of(target);
+            if (!node.regular()) {
                 throw new KeyringException("the credential " + file + " is not a regular file; remove it or rename it");
             }
-            if (attrs.size() > maxBytes) throw tooLarge(file, attrs.size(), maxBytes);
+            requireUnplantable(target, node, file);
+            if (node.size() > maxBytes) throw tooLarge(file, node.size(), maxBytes);
             return Optional.of(readBounded(target, maxBytes, file));
         } catch (java.nio.file.AccessDeniedException e) {
             throw new AccessDeniedException("cannot read the credential " + file + ": permission denied for this process;"
@@ -134,6 +169,89 @@ final class CredentialDirectory {
         } catch (IOException e) {
             throw new KeyringException("cannot read the credential " + file + ": " + e.getClass().getSimpleName() + " "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The file {@code file} leads to, following symbolic links one path component at a time; null
+     * when {@code file} does not exist. This directory and every directory entered below it are
+     * checked with {@link #requireUnplantable}, so no link or file on the way can have been put
+     * there by another user. Outside this directory (reached only from the trusted
+     * {@code $CREDENTIALS_DIRECTORY}) links are followed unchecked; elsewhere leaving it is refused.
+     */
+    private Path locate(Path file) throws IOException {
+        Path current = dir; // a path without symbolic links; checked while inside dir
+        requireUnplantable(dir, Node.of(dir), file);
+        Deque<Path> rest = new ArrayDeque<>();
+        rest.add(file.getFileName());
+        int links = 0;
+        while (!rest.isEmpty()) {
+            Path name = rest.removeFirst();
+            if (name.toString().equals(".")) continue;
+            if (name.toString().equals("..")) {
+                current = current.getParent() == null ? current : current.getParent();
+                requireInside(current, current, file);
+                continue;
+            }
+            Path next = current.resolve(name);
+            Node node;
+            try {
+                node = Node.of(next);
+            } catch (NoSuchFileException e) {
+                if (links == 0) return null;
+                throw new KeyringException("the credential file " + file + " is a symbolic link to a file that does not exist"
+                        + " (" + next + "); fix or remove the link");
+            }
+            if (node.link()) {
+                if (++links > MAX_LINKS) {
+                    throw new KeyringException("the credential file " + file + " leads through more than " + MAX_LINKS
+                            + " symbolic links; fix the links");
+                }
+                Path to = Files.readSymbolicLink(next);
+                if (to.isAbsolute()) {
+                    // a target spelled with this directory's real path stays inside; any other is outside from the start
+                    current = to.startsWith(dir) ? dir : to.getRoot();
+                    requireInside(current, to, file);
+                    to = current.relativize(to);
+                }
+                List<Path> parts = new ArrayList<>();
+                to.forEach(parts::add);
+                for (int i = parts.size() - 1; i >= 0; i--) rest.addFirst(parts.get(i));
+                continue;
+            }
+            if (rest.isEmpty()) return next;
+            if (!node.directory()) {
+                throw new KeyringException("the credential file " + file + " leads through " + next + ", which is not a directory;"
+                        + " fix or remove the link");
+            }
+            current = next;
+            if (current.startsWith(dir)) requireUnplantable(current, node, file);
+        }
+        return current; // a link to "." or "..": a directory, refused as not a regular file
+    }
+
+    private void requireInside(Path p, Path shown, Path file) {
+        if (!trusted && !p.startsWith(dir)) {
+            throw new AccessDeniedException("refused to read " + file + ": it is a symbolic link that leads to " + shown
+                    + ", outside " + dir + "; only links that stay inside a configured directory are followed");
+        }
+    }
+
+    /**
+     * Refuses a credential file, or a directory on the way to one, that another user could have
+     * written: group- or world-writable, or owned by neither this process's uid nor root.
+     */
+    private void requireUnplantable(Path p, Node node, Path file) {
+        String what = (node.directory() ? "the directory " : "the credential file ") + p
+                + (p.equals(file) ? "" : node.directory() ? " (on the way to " + file + ")" : " (where " + file + " leads)");
+        if (node.writable() != null) {
+            throw new AccessDeniedException("refused to read " + file + ": " + what + " is " + node.writable()
+                    + ", so other users could have planted or changed it; run chmod go-w " + p + " and check its content");
+        }
+        if (!node.ownedBy(uid)) {
+            throw new AccessDeniedException("refused to read " + file + ": " + what + " is " + node.owner(uid)
+                    + ", so that user could have planted or changed it; run chown " + uid + " " + p
+                    + " (or chown root) after checking its content, or remove it");
         }
     }
 
