@@ -20,12 +20,14 @@ import org.freedesktop.dbus.messages.constants.MessageTypes;
 /**
  * One private (unshared) connection to a session bus, with a timeout on every call. Calls are
  * built as raw messages rather than through dbus-java's interface proxies, because a proxy call
- * waits for dbus-java's global default reply timeout while we need a per-store one.
+ * waits for dbus-java's global default reply timeout while we need a per-store one. Signal
+ * handlers believe only the one sender they were subscribed for.
  */
 final class BusConnection implements AutoCloseable {
     static final String BUS_NAME = "org.freedesktop.DBus";
     static final String BUS_PATH = "/org/freedesktop/DBus";
     static final String PROPERTIES = "org.freedesktop.DBus.Properties";
+    private static final System.Logger LOG = System.getLogger(BusConnection.class.getName());
 
     private final DBusConnection connection;
     private final long timeoutMillis;
@@ -119,13 +121,39 @@ final class BusConnection implements AutoCloseable {
         return DBusValues.unwrap(r[0]);
     }
 
-    /** Subscribes to a signal; the returned handle unsubscribes. */
+    /** This connection's unique name on the bus (":1.N"). */
+    String uniqueName() {
+        return connection.getUniqueName();
+    }
+
+    /** The unique name (":1.N") that owns {@code name} now, asked of the bus itself; throws {@link BusCallException} when nobody does. */
+    String nameOwner(String name) {
+        return String.valueOf(call(BUS_NAME, BUS_PATH, BUS_NAME, "GetNameOwner", "s", name)[0]);
+    }
+
+    /**
+     * Subscribes to a signal that only {@code sender} may send; the returned handle unsubscribes.
+     * {@code sender} is what the bus writes as a signal's sender: a unique name (":1.N", see
+     * {@link #nameOwner}) or the bus itself ({@link #BUS_NAME}), never another well-known name.
+     * A signal from anyone else is dropped before {@code handler} sees it and logged at DEBUG.
+     */
     AutoCloseable onSignal(String sender, String path, String iface, String member, Consumer<Object[]> handler) {
+        if (sender == null || !(sender.startsWith(":") || sender.equals(BUS_NAME))) {
+            throw new IllegalArgumentException("a signal's sender is a unique name or " + BUS_NAME + ", not '" + sender
+                    + "'; resolve a well-known name with nameOwner first");
+        }
         var builder = DBusMatchRuleBuilder.create().withType(MessageTypes.SIGNAL).withPath(path).withInterface(iface);
         // a null member subscribes to every signal of the interface
         var rule = (member == null ? builder : builder.withMember(member)).build();
         try {
             return connection.addGenericSigHandler(rule, (DBusSignal s) -> {
+                // checked here, not left to the match rule: any peer may send a signal with our path
+                // and interface, and one addressed to us arrives whatever rules we registered
+                if (!sender.equals(s.getSource())) {
+                    LOG.log(System.Logger.Level.DEBUG, "secret-service: ignored the signal {0}.{1} on {2} from {3}: only {4} sends it",
+                            s.getInterface(), s.getName(), s.getPath(), s.getSource(), sender);
+                    return;
+                }
                 try {
                     handler.accept(s.getParameters());
                 } catch (DBusException e) {

@@ -58,9 +58,14 @@ final class SecretServiceStore implements CredentialStore {
     private volatile Link link;
     private volatile boolean closed;
 
-    /** What one connection holds: the bus, the session on it, the collection, and whether we saw it unlocked. */
+    /**
+     * What one connection holds: the bus, the provider's unique name, the session on it, the
+     * collection, and whether we saw it unlocked.
+     */
     static final class Link {
         final BusConnection bus;
+        /** The unique name (":1.N") that owned org.freedesktop.secrets when we connected: the only sender of signals we believe. */
+        final String owner;
         final SecretServiceSession session;
         final String collection;
         final String collectionName;
@@ -75,8 +80,9 @@ final class SecretServiceStore implements CredentialStore {
         final AtomicLong generation = new AtomicLong();
         volatile boolean cacheEnabled;
 
-        Link(BusConnection bus, SecretServiceSession session, String collection, String collectionName) {
+        Link(BusConnection bus, String owner, SecretServiceSession session, String collection, String collectionName) {
             this.bus = bus;
+            this.owner = owner;
             this.session = session;
             this.collection = collection;
             this.collectionName = collectionName;
@@ -131,6 +137,11 @@ final class SecretServiceStore implements CredentialStore {
     /** The collection object path in use; connects if needed. */
     String collectionPath() {
         return current().collection;
+    }
+
+    /** How many collection signals the item-path cache has believed on this connection (for tests); connects if needed. */
+    long itemCacheGeneration() {
+        return current().generation.get();
     }
 
     // ------------------------------------------------------------------ operations
@@ -411,8 +422,12 @@ final class SecretServiceStore implements CredentialStore {
             requireProvider(bus, address);
             String collection = resolveCollection(bus, settings);
             SecretServiceSession session = openSession(bus, settings.sessionAlgorithm());
-            Link l = new Link(bus, session, collection, collectionName(bus, collection));
+            // resolved after the calls above, which start an activatable provider
+            String owner = bus.nameOwner(SECRETS);
+            Link l = new Link(bus, owner, session, collection, collectionName(bus, collection));
             watchOwner(l);
+            // a new owner between GetNameOwner and the subscription would go unseen: ask once more
+            if (!owner.equals(bus.nameOwner(SECRETS))) l.stale = true;
             watchItems(l);
             return l;
         } catch (RuntimeException e) {
@@ -421,7 +436,11 @@ final class SecretServiceStore implements CredentialStore {
         }
     }
 
-    /** A new owner of org.freedesktop.secrets (a restarted provider) makes our session path meaningless. */
+    /**
+     * A new owner of org.freedesktop.secrets (a restarted provider) makes our session path and the
+     * owner we believe meaningless: the next call reconnects and asks the bus who owns it now.
+     * Only the bus itself announces owners.
+     */
     private static void watchOwner(Link l) {
         try {
             l.bus.onSignal(BusConnection.BUS_NAME, BusConnection.BUS_PATH, BusConnection.BUS_NAME, "NameOwnerChanged", args -> {
@@ -432,10 +451,10 @@ final class SecretServiceStore implements CredentialStore {
         }
     }
 
-    /** Any change of the collection's items (by anyone) invalidates the item-path cache. */
+    /** Any change of the collection's items (by any client, as the provider announces it) invalidates the item-path cache. */
     private static void watchItems(Link l) {
         try {
-            l.bus.onSignal(SECRETS, l.collection, COLLECTION_IFACE, null, args -> {
+            l.bus.onSignal(l.owner, l.collection, COLLECTION_IFACE, null, args -> {
                 l.generation.incrementAndGet();
                 l.itemPaths.clear();
             });
@@ -557,8 +576,8 @@ final class SecretServiceStore implements CredentialStore {
 
     /**
      * Completes a prompt if prompts are allowed, else dismisses it and throws {@link LockedException}.
-     * The Completed handler is registered before Prompt is called, the wait is bounded, and a
-     * prompt nobody answers in time is dismissed.
+     * The Completed handler is registered before Prompt is called, believes only the provider's
+     * own signal, the wait is bounded, and a prompt nobody answers in time is dismissed.
      */
     private Object completePrompt(Link l, String prompt, String action) {
         String where = "the collection '" + l.collectionName + "' (" + l.collection + ")";
@@ -569,7 +588,7 @@ final class SecretServiceStore implements CredentialStore {
                     + " or set secret-service.prompt=allow to let keyring4j show the unlock prompt");
         }
         CompletableFuture<Object[]> done = new CompletableFuture<>();
-        AutoCloseable subscription = l.bus.onSignal(SECRETS, prompt, PROMPT_IFACE, "Completed", args -> done.complete(args == null ? new Object[0] : args));
+        AutoCloseable subscription = l.bus.onSignal(l.owner, prompt, PROMPT_IFACE, "Completed", args -> done.complete(args == null ? new Object[0] : args));
         try {
             l.bus.call(SECRETS, prompt, PROMPT_IFACE, "Prompt", "s", "");
             Object[] completed = done.get(settings.promptTimeout().toMillis(), TimeUnit.MILLISECONDS);
