@@ -88,28 +88,41 @@ class CommandBackendIT {
         assertTrue(dockerBare.out().contains("\"Secret\":\"cmd-token-for-example.dev\""), dockerBare.out());
     }
 
-    @Test
-    void theTokenCommandSeesNoKeyring4jVariablesUnlessPassedAndDiagnoseMasksItsArguments() throws Exception {
+    /** A token command that prints what it sees of keyring4j's variables. */
+    private Path showEnv() throws Exception {
         Path show = home.resolve("show-env");
         Files.writeString(show, "#!/bin/sh\nprintf '%s|%s|%s\\n' \"${KEYRING4J_OTHER_SVC_ME-unset}\" \"${KEYRING4J_PASSPHRASE-unset}\" \"${KEYRING4J_CONFIG-unset}\"\n");
         Files.setPosixFilePermissions(show, PosixFilePermissions.fromString("rwx------"));
-        Path cfg = home.resolve("config/keyring4j/keyring.properties");
-        Files.writeString(cfg, "command.rule.a.match = a.example.dev\n"
+        return show;
+    }
+
+    @Test
+    void theTokenCommandSeesNoKeyring4jVariablesAndDiagnoseMasksItsArguments() throws Exception {
+        Path show = showEnv();
+        Files.writeString(home.resolve("config/keyring4j/keyring.properties"), "command.rule.a.match = a.example.dev\n"
                 + "command.rule.a.run = " + show + " --client-secret=s3cr3t --audience example.dev\n"
                 + "command.rule.b.match = b.example.dev\n"
-                + "command.rule.b.run = " + show + "\n"
-                + "command.rule.b.pass-env = KEYRING4J_PASSPHRASE\n");
+                + "command.rule.b.run = " + show + "\n");
         child.with("KEYRING4J_PASSPHRASE", "pass-phr4se-3e1a");
         Child.Result a = child.run(Child.cmd(keyring4j, "get", "https://a.example.dev", "ci"), null);
         assertEquals(0, a.exit(), a.err());
         assertEquals("unset|unset|unset\n", a.out());
-        Child.Result b = child.run(Child.cmd(keyring4j, "get", "https://b.example.dev", "ci"), null);
-        assertEquals("unset|pass-phr4se-3e1a|unset\n", b.out(), b.err());
 
         Child.Result diagnose = child.run(Child.cmd(keyring4j, "diagnose"), null);
         assertEquals(0, diagnose.exit(), diagnose.err());
         assertFalse(diagnose.out().contains("s3cr3t") || diagnose.out().contains("--audience"), diagnose.out());
         assertTrue(diagnose.out().contains("command.rule.a.run = " + show + " [3 arguments masked]"), diagnose.out());
         assertTrue(diagnose.out().contains("command.rule.b.run = " + show + "   (from"), diagnose.out());
+    }
+
+    @Test
+    void aVariableNamedInPassEnvReachesTheTokenCommand() throws Exception {
+        Path show = showEnv();
+        Files.writeString(home.resolve("config/keyring4j/keyring.properties"), "command.rule.b.match = b.example.dev\n"
+                + "command.rule.b.run = " + show + "\n"
+                + "command.rule.b.pass-env = KEYRING4J_PASSPHRASE\n");
+        child.with("KEYRING4J_PASSPHRASE", "pass-phr4se-3e1a");
+        Child.Result b = child.run(Child.cmd(keyring4j, "get", "https://b.example.dev", "ci"), null);
+        assertEquals("unset|pass-phr4se-3e1a|unset\n", b.out(), b.err());
     }
 }
