@@ -100,7 +100,7 @@ public final class Keyring {
         out.append("\nSettings in effect:\n");
         if (backends.settings.all().isEmpty()) out.append("  none (auto-detection)\n");
         backends.settings.all().forEach((k, v) ->
-                out.append("  ").append(k).append(" = ").append(v.value()).append("   (from ").append(v.source()).append(")\n"));
+                out.append("  ").append(k).append(" = ").append(displayValue(backends, k, v.value())).append("   (from ").append(v.source()).append(")\n"));
         out.append("\nBackends (discovered through ServiceLoader):\n");
         out.append(String.format(Locale.ROOT, "  %-16s %8s  %-9s  %-44s %s%n", "id", "priority", "available", "capabilities", "reason"));
         for (BackendStatus s : backends.statuses()) {
@@ -121,6 +121,19 @@ public final class Keyring {
             out.append("Keyring.open() fails: ").append(e.getMessage()).append('\n');
         }
         return out.toString();
+    }
+
+    /** A setting's value as its backend wants it shown ({@link dev.keyring4j.spi.CredentialStoreProvider#displayValue}). */
+    private static String displayValue(Backends backends, String key, String value) {
+        int dot = key.indexOf('.');
+        Backends.Entry e = dot < 0 ? null : backends.entries.get(key.substring(0, dot));
+        if (e == null || e.provider() == null) return value;
+        try {
+            String shown = e.provider().displayValue(key.substring(dot + 1), value);
+            return shown != null ? shown : "[not shown]";
+        } catch (RuntimeException failed) {
+            return "[not shown]"; // the backend meant to mask it and could not: show nothing rather than the secret
+        }
     }
 
     /** Where a chain over the selection would send writes, computed from capabilities without opening anything. */

@@ -57,7 +57,11 @@ public final class BoundedProcess {
         return new BoundedProcess(List.copyOf(command), null, Duration.ofSeconds(10), 1 << 20, 4096);
     }
 
-    /** Runs the program with exactly this environment instead of this JVM's. */
+    /**
+     * Runs the program with exactly this environment instead of this JVM's. A program that must not
+     * see keyring4j's own variables (the passphrase, the env backend's secrets) gets
+     * {@link ChildEnvironment#apply} of the environment here.
+     */
     public BoundedProcess withEnvironment(Map<String, String> env) {
         return new BoundedProcess(command, Map.copyOf(env), timeout, maxStdout, maxStderr);
     }

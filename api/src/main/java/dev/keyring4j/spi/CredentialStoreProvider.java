@@ -40,6 +40,18 @@ public interface CredentialStoreProvider {
     }
 
     /**
+     * How {@link dev.keyring4j.Keyring#diagnose} shows the configured value of {@code key} (without
+     * the {@code <id>.} prefix) in its "Settings in effect". The default shows the value as it is.
+     * A backend whose values can carry secrets (a command line with {@code --client-secret=…}, a
+     * token) overrides this to return a masked form that still says what is configured, e.g.
+     * {@code /usr/bin/mint-token [3 arguments masked]}. Must not throw; if it does, the value is
+     * not shown at all.
+     */
+    default String displayValue(String key, String value) {
+        return value;
+    }
+
+    /**
      * Whether this backend can be used now, and at which priority. Cheap, never prompts, never
      * writes, and answers within a bounded time (a dead D-Bus must not stall {@code Keyring.open()}).
      * May throw; the throw is reported as unavailability with its message.

@@ -13,14 +13,21 @@ import java.util.Set;
  * The {@code command} backend: short-lived tokens printed by a configured command, such as a
  * vendor CLI's {@code auth token}. Read-only. Available (priority 30, in front of every other
  * backend) only when at least one rule is configured, and then it answers only services whose
- * host matches a rule; every other service is absent here and the chain asks the next backend.
+ * scheme, host and port match a rule; every other service is absent here and the chain asks the
+ * next backend. A match pattern is {@code [<scheme>://]<host glob>[:<port>]}: without a scheme it
+ * means https, without a port the scheme's default (443, 80 for http), so a token is never offered
+ * to plain http or another port unless a rule names them. The command never sees keyring4j's own
+ * {@code KEYRING4J_*} variables unless {@code pass-env} names them, and {@code diagnose} shows
+ * only the program of {@code run}, never its arguments.
  *
  * <pre>
- * command.rule.registry.match = *.example.dev
+ * command.rule.registry.match = *.example.dev           # https://…:443 only
  * command.rule.registry.run   = vendor-cli auth token --audience=example.dev
  * command.rule.registry.ttl   = PT8H      # default PT5M
  * command.rule.registry.timeout = PT20S   # default PT30S
  * command.rule.registry.account = ci      # optional: answer only this account
+ * command.rule.registry.pass-env = KEYRING4J_CONFIG   # optional: own variables the command may see
+ * command.rule.mirror.match = http://mirror.example.dev:8080   # another scheme or port, named explicitly
  * </pre>
  */
 public final class CommandProvider implements CredentialStoreProvider {
@@ -44,7 +51,23 @@ public final class CommandProvider implements CredentialStoreProvider {
 
     @Override
     public Set<String> configKeys() {
-        return Set.of("rule.<name>.match", "rule.<name>.run", "rule.<name>.ttl", "rule.<name>.timeout", "rule.<name>.account");
+        return Set.of("rule.<name>.match", "rule.<name>.run", "rule.<name>.ttl", "rule.<name>.timeout", "rule.<name>.account",
+                "rule.<name>.pass-env");
+    }
+
+    /** {@code rule.<name>.run} as its program and the number of its arguments, which may hold secrets such as {@code --client-secret=…}. */
+    @Override
+    public String displayValue(String key, String value) {
+        if (!key.startsWith("rule.") || !key.endsWith(".run") || !Rule.isRuleKey(key)) return value;
+        List<String> argv;
+        try {
+            argv = Argv.split(value);
+        } catch (IllegalArgumentException malformed) {
+            return "[not shown: not a well-formed command line]";
+        }
+        if (argv.isEmpty()) return value;
+        int n = argv.size() - 1;
+        return argv.get(0) + (n == 0 ? "" : " [" + n + (n == 1 ? " argument" : " arguments") + " masked]");
     }
 
     @Override

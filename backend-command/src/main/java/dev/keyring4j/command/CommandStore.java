@@ -8,6 +8,7 @@ import dev.keyring4j.KeyringException;
 import dev.keyring4j.ReadOnlyStoreException;
 import dev.keyring4j.Secret;
 import dev.keyring4j.spi.BoundedProcess;
+import dev.keyring4j.spi.ChildEnvironment;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
@@ -18,8 +19,10 @@ import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Answers services whose host matches a rule by running the rule's command and returning what it
- * prints on stdout (surrounding whitespace removed). The token is cached in memory per rule for
+ * Answers services whose scheme, host and port match a rule (see {@link Endpoint}: https on port
+ * 443 unless the rule names another) by running the rule's command and returning what it prints on
+ * stdout (surrounding whitespace removed). The command runs with the backend's environment minus
+ * keyring4j's own variables ({@link ChildEnvironment}), except those the rule's {@code pass-env} names. The token is cached in memory per rule for
  * the rule's ttl; concurrent callers of a rule whose token is missing or stale wait for one run.
  * A failing command (non-zero exit, timeout, nothing printed) is a {@link KeyringException},
  * never "absent", and is not cached: the next call runs the command again.
@@ -29,25 +32,26 @@ final class CommandStore implements CredentialStore {
     private static final int MAX_STDERR = 2048;
 
     private final Map<String, State> rules = new LinkedHashMap<>();
-    private final Map<String, String> env;
     private final Clock clock;
 
     /** A rule's cached token and the lock that makes concurrent refreshes one run. */
     private static final class State {
         final Rule rule;
+        /** The command's environment: the backend's, minus keyring4j's own variables except the rule's pass-env. */
+        final Map<String, String> env;
         final ReentrantLock lock = new ReentrantLock();
         volatile byte[] token;
         volatile Instant expires = Instant.MIN;
         volatile long runs;
 
-        State(Rule rule) {
+        State(Rule rule, Map<String, String> parentEnv) {
             this.rule = rule;
+            this.env = Map.copyOf(ChildEnvironment.standard().passing(rule.passEnv()).apply(parentEnv));
         }
     }
 
     CommandStore(List<Rule> rules, Map<String, String> env, Clock clock) {
-        rules.forEach(r -> this.rules.put(r.name(), new State(r)));
-        this.env = Map.copyOf(env);
+        rules.forEach(r -> this.rules.put(r.name(), new State(r, env)));
         this.clock = clock;
     }
 
@@ -62,8 +66,9 @@ final class CommandStore implements CredentialStore {
     }
 
     private Optional<State> ruleFor(String service) {
-        String host = Rule.hostOf(service);
-        return rules.values().stream().filter(s -> s.rule.matchesHost(host)).findFirst();
+        Optional<Endpoint> target = Endpoint.ofService(service);
+        if (target.isEmpty()) return Optional.empty();
+        return rules.values().stream().filter(s -> s.rule.matches(target.get())).findFirst();
     }
 
     @Override
@@ -144,7 +149,7 @@ final class CommandStore implements CredentialStore {
         try {
             t = s.token;
             if (t != null && clock.instant().isBefore(s.expires)) return Secret.of(t);
-            byte[] fresh = run(s.rule);
+            byte[] fresh = run(s.rule, s.env);
             s.runs++;
             byte[] old = s.token;
             s.token = fresh;
@@ -156,7 +161,7 @@ final class CommandStore implements CredentialStore {
         }
     }
 
-    private byte[] run(Rule rule) {
+    private byte[] run(Rule rule, Map<String, String> env) {
         BoundedProcess.Result r;
         try {
             r = BoundedProcess.of(rule.argv()).withEnvironment(env).withTimeout(rule.timeout())

@@ -2,10 +2,10 @@ package dev.keyring4j.command;
 
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.spi.ChildEnvironment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -13,15 +13,18 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * One {@code command.rule.<name>.*} rule: a host glob, the command to run (an argument list,
- * never a shell line), how long its token stays fresh, how long the command may run, and
- * optionally the one account it answers for.
+ * One {@code command.rule.<name>.*} rule: where its token may go (a match pattern
+ * {@code [<scheme>://]<host glob>[:<port>]}, https on port 443 unless it names another scheme or
+ * port), the command to run (an argument list, never a shell line), how long its token stays
+ * fresh, how long the command may run, optionally the one account it answers for, and the
+ * variables of keyring4j's own that its command may see ({@code pass-env}).
  */
-record Rule(String name, String glob, Pattern match, List<String> argv, Duration ttl, Duration timeout, Optional<String> account) {
-    static final Set<String> FIELDS = Set.of("match", "run", "ttl", "timeout", "account");
+record Rule(String name, String glob, Endpoint target, Pattern hostMatch, List<String> argv, Duration ttl, Duration timeout,
+            Optional<String> account, List<String> passEnv) {
+    static final Set<String> FIELDS = Set.of("match", "run", "ttl", "timeout", "account", "pass-env");
     static final Duration DEFAULT_TTL = Duration.ofMinutes(5);
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-    private static final Pattern KEY = Pattern.compile("rule\\.([A-Za-z0-9_-]+)\\.([a-z]+)");
+    private static final Pattern KEY = Pattern.compile("rule\\.([A-Za-z0-9_-]+)\\.([a-z-]+)");
 
     /** Whether {@code key} (without {@code command.}) is a rule key: {@code rule.<name>.<field>}. */
     static boolean isRuleKey(String key) {
@@ -51,13 +54,23 @@ record Rule(String name, String glob, Pattern match, List<String> argv, Duration
                 throw config.invalid(prefix + "run", "a command line (" + ex.getMessage() + ")");
             }
             if (argv.isEmpty()) throw config.invalid(prefix + "run", "a non-empty command line");
-            if (glob.isBlank()) throw config.invalid(prefix + "match", "a host glob such as *.example.dev");
+            Endpoint target = Endpoint.ofPattern(glob).orElseThrow(() -> config.invalid(prefix + "match",
+                    "[<scheme>://]<host glob>[:<port>] such as *.example.dev (https, port 443) or http://repo.example.dev:8080"));
             Duration ttl = config.getDuration(prefix + "ttl", DEFAULT_TTL);
             Duration timeout = config.getDuration(prefix + "timeout", DEFAULT_TIMEOUT);
             if (ttl.isNegative()) throw config.invalid(prefix + "ttl", "a duration that is not negative");
             if (timeout.isNegative() || timeout.isZero()) throw config.invalid(prefix + "timeout", "a positive duration");
             Optional<String> account = config.get(prefix + "account").filter(a -> !a.isEmpty());
-            rules.add(new Rule(name, glob.trim(), globToPattern(glob.trim()), List.copyOf(argv), ttl, timeout, account));
+            List<String> passEnv = new ArrayList<>();
+            for (String v : config.get(prefix + "pass-env", "").split(",")) {
+                if (v.isBlank()) continue;
+                if (!ChildEnvironment.isVariableName(v.trim())) {
+                    throw config.invalid(prefix + "pass-env", "a comma-separated list of variable names such as KEYRING4J_CONFIG,KEYRING4J_BACKEND");
+                }
+                passEnv.add(v.trim());
+            }
+            rules.add(new Rule(name, glob.trim(), target, globToPattern(target.host()), List.copyOf(argv), ttl, timeout, account,
+                    List.copyOf(passEnv)));
         }
         return rules;
     }
@@ -73,8 +86,9 @@ record Rule(String name, String glob, Pattern match, List<String> argv, Duration
         return Pattern.compile(re.toString(), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
     }
 
-    boolean matchesHost(String host) {
-        return host != null && match.matcher(host).matches();
+    /** Whether a token of this rule may go to {@code e}: same scheme, same port, host matching the glob. */
+    boolean matches(Endpoint e) {
+        return e.scheme().equals(target.scheme()) && e.port() == target.port() && hostMatch.matcher(e.host()).matches();
     }
 
     /** Whether this rule answers {@code account} (any account when none is configured). */
@@ -85,30 +99,6 @@ record Rule(String name, String glob, Pattern match, List<String> argv, Duration
     /** The account {@code find} reports: the configured one, else {@code token}. */
     String reportedAccount() {
         return account.orElse("token");
-    }
-
-    /** The host a service names: {@code https://h:1/p}, {@code git:https://h/p}, {@code docker:h}, {@code h:443}, {@code h} → {@code h}. */
-    static String hostOf(String service) {
-        String s = service;
-        for (String prefix : List.of("git:", "docker:")) {
-            if (s.startsWith(prefix)) {
-                s = s.substring(prefix.length());
-                break;
-            }
-        }
-        int scheme = s.indexOf("://");
-        if (scheme >= 0) s = s.substring(scheme + 3);
-        int slash = s.indexOf('/');
-        if (slash >= 0) s = s.substring(0, slash);
-        int at = s.lastIndexOf('@');
-        if (at >= 0) s = s.substring(at + 1);
-        if (s.startsWith("[")) {
-            int end = s.indexOf(']');
-            return end > 0 ? s.substring(1, end).toLowerCase(Locale.ROOT) : s;
-        }
-        int colon = s.indexOf(':');
-        if (colon >= 0) s = s.substring(0, colon);
-        return s.toLowerCase(Locale.ROOT);
     }
 
     /** For messages: the rule name and the program, never the arguments (they may carry more than the program's name). */

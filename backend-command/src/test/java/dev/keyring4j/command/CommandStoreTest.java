@@ -203,13 +203,104 @@ class CommandStoreTest {
 
     @Test
     void hostsAreTakenFromEveryServiceShape() {
-        assertEquals("h.example.dev", Rule.hostOf("https://user@H.example.dev:8443/path"));
-        assertEquals("h.example.dev", Rule.hostOf("git:https://h.example.dev/org/repo.git"));
-        assertEquals("registry.example.dev", Rule.hostOf("docker:registry.example.dev"));
-        assertEquals("registry.example.dev", Rule.hostOf("docker:https://registry.example.dev/v1/"));
-        assertEquals("h.example.dev", Rule.hostOf("h.example.dev:443"));
-        assertEquals("::1", Rule.hostOf("http://[::1]:8080/"));
-        assertEquals("plain", Rule.hostOf("plain"));
+        assertEquals(new Endpoint("https", "h.example.dev", 8443), Endpoint.ofService("https://user@H.example.dev:8443/path").orElseThrow());
+        assertEquals(new Endpoint("https", "h.example.dev", 443), Endpoint.ofService("git:https://h.example.dev/org/repo.git").orElseThrow());
+        assertEquals(new Endpoint("https", "registry.example.dev", 443), Endpoint.ofService("docker:registry.example.dev").orElseThrow());
+        assertEquals(new Endpoint("https", "registry.example.dev", 443), Endpoint.ofService("docker:https://registry.example.dev/v1/").orElseThrow());
+        assertEquals(new Endpoint("https", "localhost", 5000), Endpoint.ofService("docker:localhost:5000").orElseThrow());
+        assertEquals(new Endpoint("https", "h.example.dev", 443), Endpoint.ofService("h.example.dev:443").orElseThrow());
+        assertEquals(new Endpoint("http", "::1", 8080), Endpoint.ofService("http://[::1]:8080/").orElseThrow());
+        assertEquals(new Endpoint("http", "h.example.dev", 80), Endpoint.ofService("git:http://h.example.dev").orElseThrow());
+        assertEquals(new Endpoint("https", "plain", 443), Endpoint.ofService("plain").orElseThrow());
+        assertTrue(Endpoint.ofService("https://h.example.dev:x/").isEmpty(), "a malformed port matches nothing");
+        assertTrue(Endpoint.ofService("https://").isEmpty());
+    }
+
+    @Test
+    void aRuleAnswersHttpsOnItsDefaultPortOnly() throws Exception {
+        CommandStore s = store(Map.of("rule.r.match", "repo.example.dev", "rule.r.run", counter().toString()));
+        for (String answered : List.of("git:https://repo.example.dev", "git:https://repo.example.dev/org/x.git", "https://repo.example.dev",
+                "https://repo.example.dev:443/", "docker:repo.example.dev", "docker:https://repo.example.dev/v2/", "repo.example.dev")) {
+            assertTrue(s.get(answered, "ci").isPresent(), answered);
+        }
+        for (String refused : List.of("git:http://repo.example.dev", "http://repo.example.dev", "docker:http://repo.example.dev",
+                "https://repo.example.dev:8443", "git:https://repo.example.dev:8443/x", "docker:repo.example.dev:5000",
+                "http://repo.example.dev:443", "git:ssh://repo.example.dev")) {
+            assertTrue(s.get(refused, "ci").isEmpty(), refused + " must not get the token");
+            assertTrue(s.find(refused).isEmpty(), refused);
+            assertTrue(s.list(refused).isEmpty(), refused);
+        }
+    }
+
+    @Test
+    void aRuleCanNameAnotherSchemeAndPort() throws Exception {
+        CommandStore s = store(Map.of("rule.r.match", "http://*.example.dev:8080", "rule.r.run", counter().toString()));
+        assertTrue(s.get("http://repo.example.dev:8080", "ci").isPresent());
+        assertTrue(s.get("git:http://repo.example.dev:8080/org/x.git", "ci").isPresent());
+        assertTrue(s.get("docker:http://repo.example.dev:8080", "ci").isPresent());
+        assertTrue(s.get("https://repo.example.dev:8080", "ci").isEmpty());
+        assertTrue(s.get("http://repo.example.dev", "ci").isEmpty());
+        CommandStore plain = store(Map.of("rule.r.match", "http://repo.example.dev", "rule.r.run", counter().toString()));
+        assertTrue(plain.get("http://repo.example.dev:80/", "ci").isPresent());
+        assertTrue(plain.get("https://repo.example.dev", "ci").isEmpty());
+        CommandStore port = store(Map.of("rule.r.match", "repo.example.dev:8443", "rule.r.run", counter().toString()));
+        assertTrue(port.get("https://repo.example.dev:8443", "ci").isPresent());
+        assertTrue(port.get("https://repo.example.dev", "ci").isEmpty());
+    }
+
+    @Test
+    void malformedMatchPatternsFailWithTheKey() {
+        for (String bad : List.of("", "https://repo.example.dev/path", "repo.example.dev:http", "user@repo.example.dev", "repo.example.dev:70000")) {
+            KeyringException e = assertThrows(KeyringException.class,
+                    () -> Rule.parse(BackendConfig.of("command", Map.of("rule.r.match", bad, "rule.r.run", "true"), env())), bad);
+            assertTrue(e.getMessage().contains("command.rule.r.match"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theTokenCommandDoesNotSeeKeyring4jsOwnVariablesUnlessPassedByName() throws Exception {
+        Path show = script("show.sh", "printf '%s|%s|%s|%s|%s' \"${KEYRING4J_PASSPHRASE-unset}\" \"${KEYRING4J_FOO_BAR-unset}\""
+                + " \"${keyring4j_db_app-unset}\" \"${KEYRING4J_CONFIG-unset}\" \"${OTHER-unset}\"");
+        Map<String, String> env = env();
+        env.put("KEYRING4J_PASSPHRASE", "pass-phr4se");
+        env.put("KEYRING4J_FOO_BAR", "foo-s3cret");
+        env.put("keyring4j_db_app", "lower-s3cret");
+        env.put("KEYRING4J_CONFIG", "/etc/k.properties");
+        env.put("OTHER", "kept");
+        BackendConfig config = BackendConfig.of("command", Map.of("rule.a.match", "a.example.dev", "rule.a.run", show.toString(),
+                "rule.b.match", "b.example.dev", "rule.b.run", show.toString(), "rule.b.pass-env", " KEYRING4J_CONFIG , KEYRING4J_FOO_BAR"), env);
+        CommandStore s = new CommandStore(Rule.parse(config), config.env(), clock);
+        assertEquals("unset|unset|unset|unset|kept", s.get("https://a.example.dev", "x").orElseThrow().asString());
+        assertEquals("unset|foo-s3cret|unset|/etc/k.properties|kept", s.get("https://b.example.dev", "x").orElseThrow().asString());
+    }
+
+    @Test
+    void passEnvIsAConfigurationKeyAndMustNameVariables() throws Exception {
+        KeyringConfig.Builder base = KeyringConfig.builder().environment(env()).systemProperties(Map.of())
+                .userFile(dir.resolve("none")).systemFile(dir.resolve("none")).backend("command")
+                .set("command.rule.r.match", "*.example.dev").set("command.rule.r.run", counter().toString());
+        try (CredentialStore store = Keyring.open(base.set("command.rule.r.pass-env", "KEYRING4J_CONFIG").build())) {
+            assertEquals("tok-1", store.get("https://x.example.dev", "a").orElseThrow().asString());
+        }
+        KeyringException e = assertThrows(KeyringException.class, () -> Keyring.open(base.set("command.rule.r.pass-env", "A=B").build()));
+        assertTrue(e.getMessage().contains("command.rule.r.pass-env"), e.getMessage());
+    }
+
+    @Test
+    void diagnoseShowsTheProgramOfRunAndMasksItsArguments() {
+        KeyringConfig config = KeyringConfig.builder().environment(env()).systemProperties(Map.of())
+                .userFile(dir.resolve("none")).systemFile(dir.resolve("none"))
+                .set("command.rule.r.match", "*.example.dev")
+                .set("command.rule.r.run", "/usr/bin/mint-token --client-secret=s3cr3t --audience 'x y'")
+                .set("command.rule.one.match", "one.example.dev").set("command.rule.one.run", "/usr/bin/mint --s3cr3t")
+                .set("command.rule.bare.match", "bare.example.dev").set("command.rule.bare.run", "/usr/bin/mint-bare")
+                .build();
+        String report = Keyring.diagnose(config);
+        assertFalse(report.contains("s3cr3t"), report);
+        assertTrue(report.contains("command.rule.r.run = /usr/bin/mint-token [3 arguments masked]"), report);
+        assertTrue(report.contains("command.rule.one.run = /usr/bin/mint [1 argument masked]"), report);
+        assertTrue(report.contains("command.rule.bare.run = /usr/bin/mint-bare   (from"), report);
+        assertTrue(report.contains("command.rule.r.match = *.example.dev"), "other values are shown as they are: " + report);
     }
 
     @Test

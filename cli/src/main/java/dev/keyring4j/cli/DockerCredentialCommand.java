@@ -3,6 +3,7 @@ package dev.keyring4j.cli;
 import dev.keyring4j.Credential;
 import dev.keyring4j.CredentialId;
 import dev.keyring4j.CredentialStore;
+import dev.keyring4j.KeyringException;
 import dev.keyring4j.Secret;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -56,8 +57,7 @@ final class DockerCredentialCommand implements Callable<Integer> {
             return handle(store, action, input, out);
         } catch (RuntimeException e) {
             // docker reads a helper's errors from stdout
-            String m = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-            out.println(m.replace('\n', ' '));
+            out.println(message(e).replace('\n', ' '));
             return 1;
         } finally {
             Arrays.fill(input, (byte) 0);
@@ -121,129 +121,20 @@ final class DockerCredentialCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * What to print for a failure: keyring4j's own messages (which never hold secrets) as they are;
+     * for any other exception only its type, because a JDK or library message can quote the input,
+     * and the input holds the secret.
+     */
+    static String message(RuntimeException e) {
+        if ((e instanceof KeyringException || e instanceof Json.Malformed) && e.getMessage() != null) return e.getMessage();
+        return "keyring4j docker-credential failed: " + e.getClass().getName()
+                + " (its message is not shown: it may quote the input, which holds the secret; see docs/troubleshooting.md#store-error)";
+    }
+
     private static int fail(PrintStream out, String message) {
         out.println(message);
         out.flush();
         return 1;
-    }
-
-    /** Just enough JSON for docker's helper protocol: one object of string values. */
-    static final class Json {
-        private final String s;
-        private int i;
-
-        private Json(String s) {
-            this.s = s;
-        }
-
-        static Map<String, String> parseObject(String text) {
-            Json p = new Json(text);
-            Map<String, String> out = new LinkedHashMap<>();
-            p.ws();
-            p.expect('{');
-            p.ws();
-            if (p.peek() == '}') {
-                p.i++;
-                return out;
-            }
-            while (true) {
-                p.ws();
-                String key = p.string();
-                p.ws();
-                p.expect(':');
-                p.ws();
-                if (p.peek() == '"') {
-                    out.put(key, p.string());
-                } else {
-                    p.skipValue();
-                }
-                p.ws();
-                char c = p.next();
-                if (c == '}') break;
-                if (c != ',') throw new IllegalArgumentException("malformed JSON: expected , or } at offset " + (p.i - 1));
-            }
-            return out;
-        }
-
-        private char peek() {
-            if (i >= s.length()) throw new IllegalArgumentException("malformed JSON: unexpected end");
-            return s.charAt(i);
-        }
-
-        private char next() {
-            char c = peek();
-            i++;
-            return c;
-        }
-
-        private void expect(char c) {
-            if (next() != c) throw new IllegalArgumentException("malformed JSON: expected " + c + " at offset " + (i - 1));
-        }
-
-        private void ws() {
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
-        }
-
-        /** Skips a number, true, false or null (docker sends only strings; tolerate the rest). */
-        private void skipValue() {
-            while (i < s.length() && ",}".indexOf(s.charAt(i)) < 0) i++;
-        }
-
-        private String string() {
-            expect('"');
-            StringBuilder b = new StringBuilder();
-            while (true) {
-                char c = next();
-                if (c == '"') return b.toString();
-                if (c != '\\') {
-                    b.append(c);
-                    continue;
-                }
-                char e = next();
-                switch (e) {
-                    case '"', '\\', '/' -> b.append(e);
-                    case 'b' -> b.append('\b');
-                    case 'f' -> b.append('\f');
-                    case 'n' -> b.append('\n');
-                    case 'r' -> b.append('\r');
-                    case 't' -> b.append('\t');
-                    case 'u' -> {
-                        if (i + 4 > s.length()) throw new IllegalArgumentException("malformed JSON: short \\u escape");
-                        b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                        i += 4;
-                    }
-                    default -> throw new IllegalArgumentException("malformed JSON: bad escape at offset " + (i - 1));
-                }
-            }
-        }
-
-        static String write(Map<String, String> map) {
-            StringBuilder b = new StringBuilder("{");
-            map.forEach((k, v) -> {
-                if (b.length() > 1) b.append(',');
-                quote(b, k);
-                b.append(':');
-                quote(b, v);
-            });
-            return b.append('}').toString();
-        }
-
-        private static void quote(StringBuilder b, String v) {
-            b.append('"');
-            for (char c : v.toCharArray()) {
-                switch (c) {
-                    case '"' -> b.append("\\\"");
-                    case '\\' -> b.append("\\\\");
-                    case '\n' -> b.append("\\n");
-                    case '\r' -> b.append("\\r");
-                    case '\t' -> b.append("\\t");
-                    default -> {
-                        if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-                        else b.append(c);
-                    }
-                }
-            }
-            b.append('"');
-        }
     }
 }

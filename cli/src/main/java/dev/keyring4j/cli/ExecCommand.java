@@ -2,6 +2,7 @@ package dev.keyring4j.cli;
 
 import dev.keyring4j.CredentialStore;
 import dev.keyring4j.Secret;
+import dev.keyring4j.spi.ChildEnvironment;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,6 +22,11 @@ import picocli.CommandLine.Parameters;
  * command line, never into a message. Every credential is read before the child starts; a missing
  * one fails with exit 1 and the child never runs.
  *
+ * <p>The child gets this process's environment minus keyring4j's own variables (every
+ * {@code KEYRING4J_*} in any letter case, the passphrase and the env backend's secrets among them;
+ * see {@link ChildEnvironment}), plus the {@code --env} variables. {@code --pass-env NAME} lets one
+ * of keyring4j's own variables through by name.
+ *
  * <p>The child inherits stdin, stdout and stderr. SIGTERM, SIGINT and SIGHUP sent to keyring4j are
  * forwarded to the child (keyring4j keeps running until the child exits); other signals are not.
  * The exit status is the child's, or 128+N when the child died from signal N.
@@ -37,6 +43,11 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = {"-e", "--env"}, paramLabel = "NAME=SERVICE/ACCOUNT", required = true,
             description = "Set the variable NAME to the secret of SERVICE/ACCOUNT (split at the last '/'). Repeatable.")
     List<String> env = new ArrayList<>();
+
+    @Option(names = "--pass-env", paramLabel = "NAME",
+            description = "Pass keyring4j's own variable NAME (e.g. KEYRING4J_CONFIG) to the command; every KEYRING4J_* variable"
+                    + " is removed from its environment otherwise. Repeatable.")
+    List<String> passEnv = new ArrayList<>();
 
     @Parameters(index = "0..*", arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments (after --).")
     List<String> command = new ArrayList<>();
@@ -70,6 +81,10 @@ final class ExecCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         List<Binding> bindings = new ArrayList<>();
         for (String spec : env) bindings.add(parse(spec));
+        for (String name : passEnv) {
+            if (!ChildEnvironment.isVariableName(name)) throw new IllegalArgumentException("--pass-env " + name + ": not a variable name");
+        }
+        ChildEnvironment childEnvironment = ChildEnvironment.standard().passing(passEnv);
         Map<String, String> values = new LinkedHashMap<>();
         try (CredentialStore store = options.open()) {
             for (Binding b : bindings) {
@@ -83,6 +98,9 @@ final class ExecCommand implements Callable<Integer> {
             }
         }
         ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+        Map<String, String> inherited = childEnvironment.apply(pb.environment());
+        pb.environment().clear();
+        pb.environment().putAll(inherited);
         pb.environment().putAll(values);
         values.clear();
         SignalForwarding.install();

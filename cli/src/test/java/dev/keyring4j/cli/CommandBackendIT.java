@@ -1,6 +1,7 @@
 package dev.keyring4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyring4j.testkit.Prerequisites;
@@ -69,5 +70,59 @@ class CommandBackendIT {
         Child.Result get = child.run(Child.cmd(keyring4j, "get", "https://registry.example.dev", "ci"), null);
         assertEquals(3, get.exit(), get.err());
         assertTrue(get.err().contains("exited with status 2") && get.err().contains("usage: vendor-cli auth token"), get.err());
+    }
+
+    @Test
+    void theTokenGoesOnlyToHttpsOnItsPortThroughEveryHelper() throws Exception {
+        Child.Result http = child.run(Child.cmd(keyring4j, "get", "http://registry.example.dev", "ci"), null);
+        assertEquals(1, http.exit(), http.out() + http.err());
+        Child.Result port = child.run(Child.cmd(keyring4j, "get", "https://registry.example.dev:8443", "ci"), null);
+        assertEquals(1, port.exit(), port.out() + port.err());
+        Child.Result git = child.run(Child.cmd(keyring4j, "git-credential", "get"), "protocol=http\nhost=git.example.dev\nusername=ci\n\n");
+        assertFalse(git.out().contains("cmd-token"), git.out());
+        Child.Result gitHttps = child.run(Child.cmd(keyring4j, "git-credential", "get"), "protocol=https\nhost=git.example.dev\nusername=ci\n\n");
+        assertTrue(gitHttps.out().contains("password=cmd-token-for-example.dev"), gitHttps.out() + gitHttps.err());
+        Child.Result docker = child.run(Child.cmd(keyring4j, "docker-credential", "get"), "http://registry.example.dev");
+        assertEquals("credentials not found in native keychain\n", docker.out());
+        Child.Result dockerBare = child.run(Child.cmd(keyring4j, "docker-credential", "get"), "registry.example.dev");
+        assertTrue(dockerBare.out().contains("\"Secret\":\"cmd-token-for-example.dev\""), dockerBare.out());
+    }
+
+    /** A token command that prints what it sees of keyring4j's variables. */
+    private Path showEnv() throws Exception {
+        Path show = home.resolve("show-env");
+        Files.writeString(show, "#!/bin/sh\nprintf '%s|%s|%s\\n' \"${KEYRING4J_OTHER_SVC_ME-unset}\" \"${KEYRING4J_PASSPHRASE-unset}\" \"${KEYRING4J_CONFIG-unset}\"\n");
+        Files.setPosixFilePermissions(show, PosixFilePermissions.fromString("rwx------"));
+        return show;
+    }
+
+    @Test
+    void theTokenCommandSeesNoKeyring4jVariablesAndDiagnoseMasksItsArguments() throws Exception {
+        Path show = showEnv();
+        Files.writeString(home.resolve("config/keyring4j/keyring.properties"), "command.rule.a.match = a.example.dev\n"
+                + "command.rule.a.run = " + show + " --client-secret=s3cr3t --audience example.dev\n"
+                + "command.rule.b.match = b.example.dev\n"
+                + "command.rule.b.run = " + show + "\n");
+        child.with("KEYRING4J_PASSPHRASE", "pass-phr4se-3e1a");
+        Child.Result a = child.run(Child.cmd(keyring4j, "get", "https://a.example.dev", "ci"), null);
+        assertEquals(0, a.exit(), a.err());
+        assertEquals("unset|unset|unset\n", a.out());
+
+        Child.Result diagnose = child.run(Child.cmd(keyring4j, "diagnose"), null);
+        assertEquals(0, diagnose.exit(), diagnose.err());
+        assertFalse(diagnose.out().contains("s3cr3t") || diagnose.out().contains("--audience"), diagnose.out());
+        assertTrue(diagnose.out().contains("command.rule.a.run = " + show + " [3 arguments masked]"), diagnose.out());
+        assertTrue(diagnose.out().contains("command.rule.b.run = " + show + "   (from"), diagnose.out());
+    }
+
+    @Test
+    void aVariableNamedInPassEnvReachesTheTokenCommand() throws Exception {
+        Path show = showEnv();
+        Files.writeString(home.resolve("config/keyring4j/keyring.properties"), "command.rule.b.match = b.example.dev\n"
+                + "command.rule.b.run = " + show + "\n"
+                + "command.rule.b.pass-env = KEYRING4J_PASSPHRASE\n");
+        child.with("KEYRING4J_PASSPHRASE", "pass-phr4se-3e1a");
+        Child.Result b = child.run(Child.cmd(keyring4j, "get", "https://b.example.dev", "ci"), null);
+        assertEquals("unset|pass-phr4se-3e1a|unset\n", b.out(), b.err());
     }
 }

@@ -76,6 +76,18 @@ class DockerCredentialIT {
     }
 
     @Test
+    void aMalformedEscapeInStoreNeverEchoesTheSecret() throws Exception {
+        child.with("KEYRING4J_BACKEND", "env");
+        // docker never sends this, but whatever follows \\u is secret text and must not come back
+        Child.Result r = child.run(Child.cmd(helper, "store"), "{\"ServerURL\":\"r.test\",\"Username\":\"u\",\"Secret\":\"\\u12zzs3cr3t-rest\"}");
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.out().contains("malformed JSON at offset 49"), r.out());
+        for (String part : List.of("12zz", "s3cr3t", "rest")) {
+            assertFalse(r.out().contains(part) || r.err().contains(part), part + " echoed: " + r.out() + r.err());
+        }
+    }
+
+    @Test
     void storeGetListEraseThroughAWritableBackend() throws Exception {
         Prerequisites.require(!child.writableBackends().isEmpty(),
                 "a writable backend (kernel, secret-service or encrypted-file) available in keyring4j.jar");

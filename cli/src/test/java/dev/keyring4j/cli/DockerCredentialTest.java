@@ -1,6 +1,7 @@
 package dev.keyring4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyring4j.testkit.InMemoryCredentialStore;
@@ -36,7 +37,7 @@ class DockerCredentialTest {
         r = run("list", "");
         assertEquals(0, r.exit());
         assertEquals(Map.of("https://index.docker.io/v1/", "alice", "localhost:5000", "<token>"),
-                DockerCredentialCommand.Json.parseObject(r.out()));
+                Json.parseObject(r.out()));
         assertEquals(new Reply(0, ""), run("erase", "localhost:5000\n"));
         assertEquals(new Reply(1, "credentials not found in native keychain\n"), run("get", "localhost:5000"));
     }
@@ -64,9 +65,32 @@ class DockerCredentialTest {
 
     @Test
     void jsonRoundTripsUnicodeAndEscapes() {
-        Map<String, String> m = DockerCredentialCommand.Json.parseObject(" { \"a\" : \"\\u00e9\\n\\t\\/\" , \"n\": 5, \"b\":\"ü\" } ");
+        Map<String, String> m = Json.parseObject(" { \"a\" : \"\\u00e9\\n\\t\\/\" , \"n\": 5, \"b\":\"ü\" } ");
         assertEquals("é\n\t/", m.get("a"));
         assertEquals("ü", m.get("b"));
-        assertEquals(m.get("a"), DockerCredentialCommand.Json.parseObject(DockerCredentialCommand.Json.write(Map.of("a", m.get("a")))).get("a"));
+        assertEquals(m.get("a"), Json.parseObject(Json.write(Map.of("a", m.get("a")))).get("a"));
+    }
+
+    @Test
+    void aMalformedEscapeIsReportedByOffsetWithoutAnyOfTheSecret() {
+        // the four characters after \\u are the start of the secret; a JDK parser would quote them
+        String stdin = "{\"ServerURL\":\"r.test\",\"Username\":\"u\",\"Secret\":\"\\u9zq7-s3cr3t-tail\"}";
+        Json.Malformed e = org.junit.jupiter.api.Assertions.assertThrows(Json.Malformed.class, () -> run("store", stdin));
+        assertTrue(e.getMessage().contains("offset 49") && e.getMessage().contains("four hex digits"), e.getMessage());
+        for (String part : new String[] {"9zq7", "s3cr3t", "tail"}) assertFalse(e.getMessage().contains(part), e.getMessage());
+        String shown = DockerCredentialCommand.message(e);
+        assertFalse(shown.contains("9zq7") || shown.contains("s3cr3t"), shown);
+        org.junit.jupiter.api.Assertions.assertThrows(Json.Malformed.class, () -> Json.parseObject("{\"a\":\"\\u12\"}"));
+        org.junit.jupiter.api.Assertions.assertThrows(Json.Malformed.class, () -> Json.parseObject("{\"a\":\"\\q\"}"));
+        assertTrue(store.list().isEmpty(), "nothing was stored");
+    }
+
+    @Test
+    void aThirdPartyMessageIsNeverShownOnlyItsType() {
+        String shown = DockerCredentialCommand.message(new NumberFormatException("For input string: \"12zz\" under radix 16"));
+        assertFalse(shown.contains("12zz"), shown);
+        assertTrue(shown.contains("java.lang.NumberFormatException") && shown.contains("not shown"), shown);
+        assertEquals("the store is locked (see docs/troubleshooting.md#locked)",
+                DockerCredentialCommand.message(new dev.keyring4j.LockedException("the store is locked")));
     }
 }

@@ -39,6 +39,38 @@ class ExecIT {
     }
 
     @Test
+    void theChildDoesNotInheritKeyring4jsOwnVariables() throws Exception {
+        child.with("KEYRING4J_PASSPHRASE", "pass-phr4se-9c1e", "KEYRING4J_FOO_BAR", "foo-s3cret-77b2", "keyring4j_lower_one", "lower-s3cret-1d0f",
+                "UNRELATED", "kept-value");
+        Child.Result r = child.run(Child.cmd(keyring4j, "exec", "--env", "DB_PASSWORD=db/app", "--", "/usr/bin/env"), null);
+        assertEquals(0, r.exit(), r.err());
+        for (String leaked : List.of("pass-phr4se-9c1e", "foo-s3cret-77b2", "lower-s3cret-1d0f", "second-value", "KEYRING4J_PASSPHRASE",
+                "KEYRING4J_FOO_BAR", "KEYRING4J_DB_APP", "KEYRING4J_API_BOT", "KEYRING4J_BACKEND", "keyring4j_lower_one")) {
+            assertFalse(r.out().contains(leaked), leaked + " reached the child:\n" + r.out());
+        }
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.contains("DB_PASSWORD=" + SECRET), "injected with --env: " + r.out());
+        assertTrue(lines.contains("UNRELATED=kept-value"), r.out());
+
+        Child.Result sh = child.run(Child.cmd(keyring4j, "exec", "-e", "T=db/app", "--", "sh", "-c",
+                "printf '%s|%s|%s' \"${KEYRING4J_PASSPHRASE-unset}\" \"${KEYRING4J_FOO_BAR-unset}\" \"${#T}\""), null);
+        assertEquals(0, sh.exit(), sh.err());
+        assertEquals("unset|unset|" + SECRET.length(), sh.out());
+    }
+
+    @Test
+    void aVariablePassedByNameReachesTheChild() throws Exception {
+        child.with("KEYRING4J_PASSPHRASE", "pass-phr4se-9c1e");
+        Child.Result r = child.run(Child.cmd(keyring4j, "exec", "--env", "DB_PASSWORD=db/app", "--pass-env", "KEYRING4J_API_BOT",
+                "--pass-env", "KEYRING4J_BACKEND", "--", "/usr/bin/env"), null);
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.contains("DB_PASSWORD=" + SECRET), r.out());
+        assertTrue(lines.contains("KEYRING4J_API_BOT=second-value") && lines.contains("KEYRING4J_BACKEND=env"), "passed by name: " + r.out());
+        assertFalse(r.out().contains("pass-phr4se-9c1e") || r.out().contains("KEYRING4J_DB_APP"), r.out());
+    }
+
+    @Test
     void optionsAfterTheCommandBelongToTheCommand() throws Exception {
         Child.Result r = child.run(Child.cmd(keyring4j, "exec", "-e", "T=db/app", "sh", "-c", "echo \"$1 ${#T}\"", "sh", "--env"), null);
         assertEquals(0, r.exit(), r.err());
