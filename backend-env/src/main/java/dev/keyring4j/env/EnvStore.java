@@ -50,6 +50,11 @@ final class EnvStore implements CredentialStore {
         return "env";
     }
 
+    /** The folded prefix, as the variables spell it. */
+    String prefix() {
+        return names.prefix();
+    }
+
     @Override
     public Capabilities capabilities() {
         return EnvProvider.CAPABILITIES;

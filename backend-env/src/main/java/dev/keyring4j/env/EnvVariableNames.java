@@ -1,9 +1,11 @@
 package dev.keyring4j.env;
 
 import dev.keyring4j.CredentialId;
+import dev.keyring4j.CredentialStore;
 import dev.keyring4j.spi.BackendConfig;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The names of the variables the {@code env} backend reads, for operators who set them (CI jobs,
@@ -43,6 +45,14 @@ public final class EnvVariableNames {
     public static String token(String prefix, String service) {
         new CredentialId(service, "-");
         return names(prefix).serviceVariable(service).toUpperCase(Locale.ROOT);
+    }
+
+    /**
+     * The variable-name prefix of the env backend inside {@code store} (itself, or a member of a chain),
+     * e.g. {@code MYAPP} for {@code env.prefix = myapp}; empty when the store reads no environment.
+     */
+    public static Optional<String> prefixIn(CredentialStore store) {
+        return store.unwrap(EnvStore.class).map(EnvStore::prefix);
     }
 
     private static EnvNames names(String prefix) {

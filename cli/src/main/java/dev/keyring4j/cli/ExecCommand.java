@@ -77,6 +77,14 @@ final class ExecCommand implements Callable<Integer> {
         return new Binding(name, ref.substring(0, slash), ref.substring(slash + 1));
     }
 
+    private static Optional<String> envPrefix(CredentialStore store) {
+        try {
+            return dev.keyring4j.env.EnvVariableNames.prefixIn(store);
+        } catch (NoClassDefFoundError absent) {
+            return Optional.empty(); // the env backend is not on this module path: nothing reads the environment
+        }
+    }
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         List<Binding> bindings = new ArrayList<>();
@@ -87,6 +95,9 @@ final class ExecCommand implements Callable<Integer> {
         ChildEnvironment childEnvironment = ChildEnvironment.standard().passing(passEnv);
         Map<String, String> values = new LinkedHashMap<>();
         try (CredentialStore store = options.open()) {
+            // the variables an env backend with another prefix reads are secrets too
+            Optional<String> prefix = envPrefix(store);
+            if (prefix.isPresent()) childEnvironment = childEnvironment.alsoScrubbing(prefix.get());
             for (Binding b : bindings) {
                 Optional<Secret> secret = store.get(b.service(), b.account());
                 if (secret.isEmpty()) {

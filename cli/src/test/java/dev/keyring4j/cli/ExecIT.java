@@ -71,6 +71,19 @@ class ExecIT {
     }
 
     @Test
+    void withAnotherEnvPrefixItsVariablesAreScrubbedToo() throws Exception {
+        child.with("KEYRING4J_BACKEND", "env", "MYAPP_DB_APP", "myapp-s3cret-5e1a", "MYAPP_OTHER_ONE", "other-s3cret-0b7c", "MYAPPX", "not-under-the-prefix");
+        Path cfg = home.resolve("keyring.properties");
+        Files.writeString(cfg, "env.prefix = myapp\n");
+        Child.Result r = child.run(Child.cmd(keyring4j, "--config", cfg.toString(), "exec", "--env", "DB_PASSWORD=db/app", "--", "/usr/bin/env"), null);
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.contains("DB_PASSWORD=myapp-s3cret-5e1a"), r.out());
+        assertFalse(r.out().contains("MYAPP_DB_APP") || r.out().contains("other-s3cret-0b7c"), r.out());
+        assertTrue(lines.contains("MYAPPX=not-under-the-prefix"), r.out());
+    }
+
+    @Test
     void optionsAfterTheCommandBelongToTheCommand() throws Exception {
         Child.Result r = child.run(Child.cmd(keyring4j, "exec", "-e", "T=db/app", "sh", "-c", "echo \"$1 ${#T}\"", "sh", "--env"), null);
         assertEquals(0, r.exit(), r.err());
