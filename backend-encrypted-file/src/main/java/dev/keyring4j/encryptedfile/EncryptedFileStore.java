@@ -429,6 +429,7 @@ public final class EncryptedFileStore implements CredentialStore {
     /** The verified content of the file, re-read when it changed; null when there is no file. */
     private Loaded read() {
         if (closed) throw new IllegalStateException("encrypted file store " + path + " is closed");
+        int changedWhileReading = 0;
         for (int attempt = 0; ; attempt++) {
             Stamp now = stampOf(path);
             if (loaded && Objects.equals(now, stamp)) return current;
@@ -454,7 +455,7 @@ public final class EncryptedFileStore implements CredentialStore {
                 current = load(raw);
             } catch (RolledBack r) {
                 // a writer may have replaced the file and recorded its generation after we read it: look again
-                if (attempt < 3 && !Objects.equals(stampOf(path), now)) continue;
+                if (changedWhileReading++ < 100 && !Objects.equals(stampOf(path), now)) continue;
                 throw corrupted(r.getMessage());
             }
             stamp = now;

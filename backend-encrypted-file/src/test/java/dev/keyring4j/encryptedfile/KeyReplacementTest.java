@@ -89,4 +89,26 @@ class KeyReplacementTest {
         }
         assertFalse(Files.exists(keyfile.resolveSibling("store.key.next")), "the staged key file was renamed into place");
     }
+
+    @Test
+    void anOldSealedKeyOpensNothingAfterARotation() throws Exception {
+        dev.keyring4j.testkit.Prerequisites.requireProgram("systemd-creds");
+        String why = SystemdCreds.unusableReason(SystemdCreds.find(System.getenv()));
+        dev.keyring4j.testkit.Prerequisites.require(why == null, "systemd-creds usable by this user (" + why + ")");
+        byte[] oldCopy;
+        try (EncryptedFileStore s = Fixtures.open(tmp, "systemd-creds")) {
+            s.set("svc", "before", Secret.of("old secret"));
+            oldCopy = Files.readAllBytes(s.path());
+            s.rotate();
+            s.set("svc", "after", Secret.of("written after the rotation"));
+            assertEquals("old secret", s.get("svc", "before").orElseThrow().asString());
+        }
+        StoreFile.Parsed old = StoreFile.parse(oldCopy);
+        byte[] oldMaster = SystemdCreds.decrypt(SystemdCreds.find(Fixtures.env(tmp)), old.header().credentialName(),
+                old.header().sealed().getBytes(java.nio.charset.StandardCharsets.US_ASCII), java.time.Duration.ofSeconds(10));
+        byte[] current = Fixtures.read(Fixtures.storeFile(tmp));
+        StoreFile.Parsed p = StoreFile.parse(current);
+        assertFalse(Kek.derive(oldMaster, p.header().fileId()).matches(p.header().check()), "a new sealed master secret");
+        assertNoEntryDecrypts(current, keysOf(oldCopy, oldMaster), "old copy + its unsealed key");
+    }
 }
