@@ -536,6 +536,7 @@ public final class EncryptedFileStore implements CredentialStore {
      * another store than the one last written here, unless {@code encrypted-file.accept-rollback}
      * is set: then it is accepted, with a warning, and remembered as the current state.
      */
+    @SuppressWarnings("try") // the lock is held for the whole block, not referenced in it
     private void checkGeneration(byte[] fileId, long generation) throws RolledBack {
         GenerationRecord.Remembered r = record.read();
         if (!GenerationRecord.isRollback(r, fileId, generation)) return;
