@@ -22,9 +22,10 @@ import java.util.regex.Pattern;
  * {@code ${XDG_DATA_HOME:-~/.local/share}/keyring4j/credentials.k4j}), {@code protection}
  * ({@code passphrase | systemd-creds | keyfile}; default: what an existing file says, else
  * systemd-creds where it works for this user, else keyfile), {@code keyfile} (default
- * {@code ${XDG_CONFIG_HOME:-~/.config}/keyring4j/<file name>.key}), {@code argon2.memory} (KiB),
+ * {@code ${XDG_CONFIG_HOME:-~/.config}/keyring4j/<file id>.key}, one per store), {@code argon2.memory} (KiB),
  * {@code argon2.iterations}, {@code argon2.parallelism} (defaults 19456, 2, 1: OWASP's
- * recommendation; weaker values are refused), {@code unseal-timeout} (systemd-creds, default PT10S).
+ * recommendation; weaker values are refused), {@code unseal-timeout} (systemd-creds, default PT10S),
+ * {@code accept-rollback} (default false: an older copy of the file than the one last written is refused).
  *
  * <p>{@link #probe} never prompts, writes or starts a process: it checks permissions, reads the
  * first bytes of an existing file to learn its protection, and says what that protection protects against.
@@ -58,8 +59,9 @@ public final class EncryptedFileProvider implements CredentialStoreProvider {
     public Availability probe(BackendConfig config) {
         StoreSettings s = StoreSettings.from(config);
         try {
-            PrivateFiles.requirePrivate(s.path().getParent(), "encrypted file store directory", true);
-            PrivateFiles.requirePrivate(s.path(), "encrypted file store", false);
+            PrivateFiles.requirePrivateDirectory(s.path().getParent(), "encrypted file store directory", true);
+            PrivateFiles.requirePrivateFile(s.path(), "encrypted file store");
+            PrivateFiles.requireSafeChain(s.path().getParent(), s.home(), "encrypted file store directory");
         } catch (KeyringException e) {
             return Availability.unavailable(e.getMessage());
         }
@@ -109,7 +111,7 @@ public final class EncryptedFileProvider implements CredentialStoreProvider {
 
     /** The protection named in the first bytes of a store file, or null. */
     static ProtectionKind peekProtection(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             String head = new String(in.readNBytes(256), StandardCharsets.US_ASCII);
             Matcher m = KIND.matcher(head);
             return m.find() ? ProtectionKind.parse(m.group(1)) : null;

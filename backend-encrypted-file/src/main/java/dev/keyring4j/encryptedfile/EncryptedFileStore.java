@@ -27,7 +27,8 @@ import java.util.TreeMap;
 
 /**
  * The {@code encrypted-file} store: credentials in one Tink-encrypted file (format
- * {@code keyring4j-file/1}, see {@code docs/backends/encrypted-file.md}).
+ * {@code keyring4j-file/2}; {@code /1} files are read and upgraded by their next write; see
+ * {@code docs/backends/encrypted-file.md}).
  *
  * <p>Guarantees, beyond those of {@link CredentialStore}:
  * <ul>
@@ -38,11 +39,18 @@ import java.util.TreeMap;
  * <li>any changed, missing or added byte is a {@link StoreCorruptedException} naming the file and
  *     its backup ({@code <file>.bak}, the last good state); nothing is returned from a damaged
  *     file and nothing is written over it;</li>
+ * <li>an older copy of the file put back in its place (a restored backup) is a
+ *     {@link StoreCorruptedException}: every write counts a generation, covered by the MAC and
+ *     remembered outside the file, unless {@code encrypted-file.accept-rollback = true};</li>
  * <li>a wrong passphrase or another store's key file is a {@link dev.keyring4j.LockedException},
  *     never corruption, when the file is intact;</li>
  * <li>the file is created 0600 in a 0700 directory, and a file or directory that group or others
  *     can read or write is refused ({@link dev.keyring4j.AccessDeniedException} with the
- *     {@code chmod} to run);</li>
+ *     {@code chmod} to run); the store file, its lock and the key file are never opened through a
+ *     symbolic link, and a directory above them that another user could write is refused;</li>
+ * <li>{@link #rotate}, {@link #rekey} and {@link #changePassphrase} replace the keysets and (except
+ *     a passphrase store's rotation) the master secret: a copy of an old key file, old sealed key or
+ *     old passphrase opens nothing written after them;</li>
  * <li>a set costs one rewrite of the file: O(n) in the number of entries, with one AES-GCM
  *     encryption (the other entries' ciphertexts are copied as they are).</li>
  * </ul>
@@ -60,6 +68,7 @@ public final class EncryptedFileStore implements CredentialStore {
     private final Path backupPath;
     private final Clock clock;
     private final ProtectionKind defaultProtection;
+    private final GenerationRecord record;
 
     // guarded by this
     private boolean closed;
@@ -70,10 +79,17 @@ public final class EncryptedFileStore implements CredentialStore {
     private byte[] kekHeader;
     private boolean tempsCleaned;
 
-    /** What the file held when last read or written, verified. */
-    private record Loaded(Header header, byte[] headerBytes, byte[] keyset, Keys keys, TreeMap<String, Entry> entries) {
+    /** What the file held when last read or written, verified; {@code generation} 0 for a store not yet written. */
+    private record Loaded(Header header, byte[] headerBytes, long generation, byte[] keyset, Keys keys, TreeMap<String, Entry> entries) {
         Loaded withEntries(TreeMap<String, Entry> e) {
-            return new Loaded(header, headerBytes, keyset, keys, e);
+            return new Loaded(header, headerBytes, generation, keyset, keys, e);
+        }
+    }
+
+    /** The file is older than, or another store than, the one last written at this path. */
+    private static final class RolledBack extends Exception {
+        RolledBack(String message) {
+            super(message, null, false, false);
         }
     }
 
@@ -89,9 +105,12 @@ public final class EncryptedFileStore implements CredentialStore {
         this.backupPath = dir.resolve(path.getFileName() + ".bak");
         this.clock = settings.clock();
         this.defaultProtection = defaultProtection;
+        this.record = new GenerationRecord(settings.generationRecord());
         // refuse an exposed directory or file now rather than at the first use
-        PrivateFiles.requirePrivate(dir, "encrypted file store directory", true);
-        PrivateFiles.requirePrivate(path, "encrypted file store", false);
+        PrivateFiles.requirePrivateDirectory(dir, "encrypted file store directory", true);
+        PrivateFiles.requirePrivateFile(path, "encrypted file store");
+        PrivateFiles.requireSafeChain(dir, settings.home(), "encrypted file store directory");
+        PrivateFiles.requireSafeChain(record.file().getParent(), settings.home(), "generation record directory");
     }
 
     /** The store file. */
@@ -183,7 +202,7 @@ public final class EncryptedFileStore implements CredentialStore {
         byte[] value = secret.asBytes();
         try (LockFile lock = lock()) {
             Loaded base = read();
-            if (base == null) base = create();
+            base = base == null ? create() : writable(base);
             long now = clock.millis();
             TreeMap<String, Entry> entries = new TreeMap<>(base.entries);
             entries.values().removeIf(e -> e.expiredAt(now));
@@ -207,7 +226,7 @@ public final class EncryptedFileStore implements CredentialStore {
         for (CredentialId id : credentials.keySet()) names.add(checkedName(id.service(), id.account()));
         try (LockFile lock = lock()) {
             Loaded base = read();
-            if (base == null) base = create();
+            base = base == null ? create() : writable(base);
             long now = clock.millis();
             TreeMap<String, Entry> entries = new TreeMap<>(base.entries);
             entries.values().removeIf(e -> e.expiredAt(now));
@@ -233,9 +252,10 @@ public final class EncryptedFileStore implements CredentialStore {
         try (LockFile lock = lock()) {
             Loaded base = read();
             if (base == null) return false;
-            String id = idOf(base.keys, name);
-            Entry old = base.entries.get(id);
+            Entry old = base.entries.get(idOf(base.keys, name));
             if (old == null) return false; // nothing to write
+            base = writable(base);
+            String id = idOf(base.keys, name);
             long now = clock.millis();
             TreeMap<String, Entry> entries = new TreeMap<>(base.entries);
             entries.remove(id);
@@ -248,46 +268,58 @@ public final class EncryptedFileStore implements CredentialStore {
     }
 
     /**
-     * Rotates the keys: adds a new primary AES256-GCM key, PRF key and MAC key to the keyset, re-encrypts
-     * every entry under them (entry ids change with the PRF key), drops the old keys, and writes
-     * the file once. Expired entries are purged. The backup is pointed at the rotated file, so no
-     * copy under the old keys is left behind. Does nothing when the store has no file yet.
+     * Rotates the keys: new AES256-GCM, PRF and MAC keysets (every entry re-encrypted; entry ids
+     * change with the PRF key) and a new master secret: a new key file ({@code keyfile}), a new
+     * sealed secret ({@code systemd-creds}); a {@code passphrase} store keeps its passphrase (that
+     * is its master secret: {@link #changePassphrase} changes it). A copy of the old key file or
+     * old sealed key opens nothing written after this. Expired entries are purged. The backup is
+     * pointed at the rotated file, so no copy under the old keys is left behind. Does nothing when
+     * the store has no file yet.
      *
      * @throws dev.keyring4j.LockedException when the store cannot be unlocked
      * @throws StoreCorruptedException when the file is damaged (nothing is written)
      */
-    @SuppressWarnings("try") // the lock is held for the whole block, not referenced in it
     public synchronized void rotate() {
+        replaceKeys(false);
+        LOG.log(System.Logger.Level.DEBUG, "rotated the keys of encrypted file store {0}", path);
+    }
+
+    /**
+     * Does what {@link #rotate} does and also gives the store a new file id and a new master
+     * secret for every protection: entries are bound to the new id, a {@code systemd-creds} key is
+     * sealed under the new credential name, a per-store key file is replaced by one of the new id
+     * (the old one is removed), and a {@code passphrase} store gets a new salt (the current
+     * passphrase is asked for again and checked). Old copies of the file count as another store
+     * and are refused like a rollback.
+     *
+     * @throws dev.keyring4j.LockedException when the store cannot be unlocked or the passphrase is wrong
+     * @throws StoreCorruptedException when the file is damaged (nothing is written)
+     */
+    public synchronized void rekey() {
+        replaceKeys(true);
+        LOG.log(System.Logger.Level.DEBUG, "rekeyed encrypted file store {0} (new file id, master secret and keysets)", path);
+    }
+
+    @SuppressWarnings("try") // the lock is held for the whole block, not referenced in it
+    private void replaceKeys(boolean newFileId) {
         try (LockFile lock = lock()) {
             Loaded base = read();
             if (base == null) return;
-            Keys newKeys = base.keys.rotated();
-            long now = clock.millis();
-            TreeMap<String, Entry> entries = new TreeMap<>();
-            for (Entry e : base.entries.values()) {
-                if (e.expiredAt(now)) continue;
-                Entry r;
-                try {
-                    r = e.resealed(base.keys, newKeys, base.header.fileId());
-                } catch (GeneralSecurityException ex) {
-                    throw corrupted("an entry no longer decrypts");
-                }
-                entries.put(r.id, r);
-            }
-            byte[] keyset = kek.seal(newKeys, base.headerBytes);
-            commit(new Loaded(base.header, base.headerBytes, keyset, newKeys, entries), PrivateFiles.Backup.SAME);
-            LOG.log(System.Logger.Level.DEBUG, "rotated the keys of encrypted file store {0} ({1} entries re-encrypted)", path, entries.size());
+            byte[] fileId = newFileId ? Random.randBytes(Header.FILE_ID_BYTES) : base.header.fileId();
+            KeysetProtection p = KeysetProtection.of(base.header.kind(), settings);
+            replaceKeys(base, fileId, p, p.renew(base.header, fileId));
         } catch (IOException e) {
             throw writeFailed(e);
         }
     }
 
     /**
-     * Changes the passphrase of a passphrase-protected store: a new salt and Argon2id key re-wrap
-     * the keyset; entries are not re-encrypted. The store is first unlocked with the current
-     * passphrase (from the {@link PassphraseProvider} or {@code KEYRING4J_PASSPHRASE}). The backup is
-     * pointed at the new file, so the old passphrase opens nothing that is left. The caller
-     * wipes {@code newPassphrase}.
+     * Changes the passphrase of a passphrase-protected store: a new salt and Argon2id key, and new
+     * keysets with every entry re-encrypted, so a copy of the file from before the change, opened
+     * with the old passphrase, decrypts nothing written after it. The store is first unlocked with
+     * the current passphrase (from the {@link PassphraseProvider} or {@code KEYRING4J_PASSPHRASE}).
+     * The backup is pointed at the new file, so the old passphrase opens nothing that is left. The
+     * caller wipes {@code newPassphrase}.
      *
      * @throws IllegalStateException when the store is not protected by a passphrase, or has no file yet
      * @throws dev.keyring4j.LockedException when the current passphrase is wrong or missing
@@ -303,21 +335,67 @@ public final class EncryptedFileStore implements CredentialStore {
             if (base.header.kind() != ProtectionKind.PASSPHRASE) {
                 throw new IllegalStateException("encrypted file store " + path + " is protected by " + base.header.kind().id() + ", not by a passphrase");
             }
-            KeysetProtection.Created c = new PassphraseProtection(settings).withPassphrase(base.header.fileId(), newPassphrase);
-            Kek newKek;
-            try {
-                newKek = Kek.derive(c.master(), base.header.fileId());
-            } finally {
-                Keys.wipe(c.master());
-            }
-            Header h = c.header().withCheck(newKek.check());
-            byte[] hb = StoreFile.headerBytes(h);
-            commit(new Loaded(h, hb, newKek.seal(base.keys, hb), base.keys, base.entries), PrivateFiles.Backup.SAME);
-            kek = newKek;
-            kekHeader = hb;
+            PassphraseProtection p = new PassphraseProtection(settings);
+            replaceKeys(base, base.header.fileId(), p, Optional.of(p.withPassphrase(base.header.fileId(), newPassphrase)));
         } catch (IOException e) {
             throw writeFailed(e);
         }
+    }
+
+    /**
+     * Writes {@code base} under new keysets and, when {@code renewed} is present, a new master
+     * secret and header for {@code fileId}; the backup is pointed at the result. Holding the lock.
+     */
+    private void replaceKeys(Loaded base, byte[] fileId, KeysetProtection protection, Optional<KeysetProtection.Created> renewed) throws IOException {
+        Kek newKek;
+        Header h;
+        if (renewed.isPresent()) {
+            try {
+                newKek = Kek.derive(renewed.get().master(), fileId);
+            } finally {
+                Keys.wipe(renewed.get().master());
+            }
+            h = renewed.get().header().withCheck(newKek.check());
+        } else {
+            newKek = kek;
+            h = base.header.current();
+        }
+        byte[] hb = StoreFile.headerBytes(h);
+        Keys newKeys = Keys.generate();
+        long now = clock.millis();
+        TreeMap<String, Entry> entries = new TreeMap<>();
+        for (Entry e : base.entries.values()) {
+            if (e.expiredAt(now)) continue;
+            Entry r;
+            try {
+                r = e.resealed(base.keys, base.header.fileId(), newKeys, fileId);
+            } catch (GeneralSecurityException ex) {
+                throw corrupted("an entry no longer decrypts");
+            }
+            entries.put(r.id, r);
+        }
+        commit(new Loaded(h, hb, base.generation, newKek.seal(newKeys, hb), newKeys, entries), newKek, PrivateFiles.Backup.SAME);
+        protection.committed(base.header, h);
+    }
+
+    /**
+     * {@code base} ready to be written in the current format. A {@code keyring4j-file/1} store is
+     * upgraded: its keyset re-sealed under the new header; a key file store whose key file is the
+     * name-derived one of version 1 (shared by stores of the same file name) is first rotated onto
+     * a key file of its own (written at once, the backup pointed at it).
+     */
+    private Loaded writable(Loaded base) throws IOException {
+        if (base.header.version() == StoreFile.VERSION) return base;
+        if (base.header.kind() == ProtectionKind.KEYFILE && settings.configuredKeyfile().isEmpty()) {
+            KeysetProtection p = KeysetProtection.of(ProtectionKind.KEYFILE, settings);
+            replaceKeys(base, base.header.fileId(), p, p.renew(base.header, base.header.fileId()));
+            LOG.log(System.Logger.Level.INFO, "encrypted file store {0} was upgraded to {1} and moved to its own key file",
+                    path, StoreFile.FORMAT);
+            return current;
+        }
+        Header h = base.header.current();
+        byte[] hb = StoreFile.headerBytes(h);
+        return new Loaded(h, hb, base.generation, kek.seal(base.keys, hb), base.keys, base.entries);
     }
 
     @Override
@@ -339,6 +417,7 @@ public final class EncryptedFileStore implements CredentialStore {
     private LockFile lock() throws IOException {
         if (closed) throw new IllegalStateException("encrypted file store " + path + " is closed");
         PrivateFiles.ensurePrivateDirectory(dir, "encrypted file store directory");
+        PrivateFiles.requireSafeChain(dir, settings.home(), "encrypted file store directory");
         LockFile l = LockFile.acquire(lockPath);
         if (!tempsCleaned) {
             PrivateFiles.removeStaleTemps(dir, path.getFileName().toString());
@@ -350,6 +429,7 @@ public final class EncryptedFileStore implements CredentialStore {
     /** The verified content of the file, re-read when it changed; null when there is no file. */
     private Loaded read() {
         if (closed) throw new IllegalStateException("encrypted file store " + path + " is closed");
+        int changedWhileReading = 0;
         for (int attempt = 0; ; attempt++) {
             Stamp now = stampOf(path);
             if (loaded && Objects.equals(now, stamp)) return current;
@@ -359,25 +439,32 @@ public final class EncryptedFileStore implements CredentialStore {
                 loaded = true;
                 return null;
             }
-            PrivateFiles.requirePrivate(path, "encrypted file store", false);
+            PrivateFiles.requireSafeChain(dir, settings.home(), "encrypted file store directory");
             byte[] raw;
             try {
-                raw = Files.readAllBytes(path);
-            } catch (NoSuchFileException e) {
-                if (attempt < 3) continue; // replaced or removed between stat and open
-                throw new KeyringException("encrypted file store " + path + " keeps disappearing while being read", e);
+                raw = PrivateFiles.readPrivateFile(path, "encrypted file store");
             } catch (IOException e) {
                 throw new KeyringException("cannot read encrypted file store " + path + ": " + e.getMessage(), e);
             }
+            if (raw == null) {
+                if (attempt < 3) continue; // replaced or removed between stat and open
+                throw new KeyringException("encrypted file store " + path + " keeps disappearing while being read");
+            }
             // the stamp is taken before reading: if the file changed in between, the next call reads it again
-            current = load(raw);
+            try {
+                current = load(raw);
+            } catch (RolledBack r) {
+                // a writer may have replaced the file and recorded its generation after we read it: look again
+                if (changedWhileReading++ < 100 && !Objects.equals(stampOf(path), now)) continue;
+                throw corrupted(r.getMessage());
+            }
             stamp = now;
             loaded = true;
             return current;
         }
     }
 
-    private Loaded load(byte[] raw) {
+    private Loaded load(byte[] raw) throws RolledBack {
         StoreFile.Parsed p;
         try {
             p = StoreFile.parse(raw);
@@ -400,7 +487,7 @@ public final class EncryptedFileStore implements CredentialStore {
                 Keys.wipe(master);
             }
             if (!k.matches(h.check())) {
-                throw protection.wrongKey(path).orElseGet(() -> corrupted("the unsealed key does not match its check value"));
+                throw protection.wrongKey(h, path).orElseGet(() -> corrupted("the unsealed key does not match its check value"));
             }
         }
         Keys keys;
@@ -440,7 +527,39 @@ public final class EncryptedFileStore implements CredentialStore {
         }
         kek = k;
         kekHeader = p.headerBytes();
-        return new Loaded(h, p.headerBytes(), p.keyset(), keys, entries);
+        checkGeneration(h.fileId(), p.generation());
+        return new Loaded(h, p.headerBytes(), p.generation(), p.keyset(), keys, entries);
+    }
+
+    /**
+     * Refuses a verified file that is older than the generation remembered for this path, or
+     * another store than the one last written here, unless {@code encrypted-file.accept-rollback}
+     * is set: then it is accepted, with a warning, and remembered as the current state.
+     */
+    @SuppressWarnings("try") // the lock is held for the whole block, not referenced in it
+    private void checkGeneration(byte[] fileId, long generation) throws RolledBack {
+        GenerationRecord.Remembered r = record.read();
+        if (!GenerationRecord.isRollback(r, fileId, generation)) return;
+        String what = Arrays.equals(r.fileId(), fileId)
+                ? "it is an older copy: generation " + generation + ", but generation " + r.generation() + " was written here"
+                : "it is another store (file id " + StoreFile.hex(fileId) + ") than the one last written here (file id "
+                        + StoreFile.hex(r.fileId()) + "), e.g. a copy from before a rekey";
+        what += " (remembered in " + record.file() + "). Putting an old copy back would bring back deleted or replaced secrets";
+        if (!settings.acceptRollback()) {
+            throw new RolledBack(what + ". If you put it there on purpose, open the store once with encrypted-file.accept-rollback = true"
+                    + " (then remove the setting)");
+        }
+        LOG.log(System.Logger.Level.WARNING, "encrypted file store {0}: {1}; accepted because encrypted-file.accept-rollback is set"
+                + " (remove the setting again)", path, what);
+        if (LockFile.heldByCurrentThread(lockPath)) {
+            record.remember(fileId, generation);
+        } else {
+            try (LockFile l = lock()) {
+                record.remember(fileId, generation);
+            } catch (IOException e) {
+                throw writeFailed(e);
+            }
+        }
     }
 
     /** A new, empty store's keys and header (written by the caller). */
@@ -454,7 +573,7 @@ public final class EncryptedFileStore implements CredentialStore {
             if (kind != ProtectionKind.SYSTEMD_CREDS || settings.configuredProtection().isPresent()) throw e;
             // the default only: systemd-creds "where it works for this user", else the key file
             LOG.log(System.Logger.Level.WARNING, "systemd-creds does not work here ({0}); protecting {1} with the key file {2}",
-                    e.getMessage(), path, settings.keyfile());
+                    e.getMessage(), path, settings.keyfileDescription());
             c = KeysetProtection.of(ProtectionKind.KEYFILE, settings).create(fileId);
         }
         Kek k;
@@ -469,20 +588,30 @@ public final class EncryptedFileStore implements CredentialStore {
         byte[] keyset = k.seal(keys, hb);
         kek = k;
         kekHeader = hb;
-        return new Loaded(h, hb, keyset, keys, new TreeMap<>());
+        return new Loaded(h, hb, 0, keyset, keys, new TreeMap<>());
+    }
+
+    /** Writes {@code next} as the following generation, sealed under {@code k}, and remembers that generation. Holding the lock. */
+    private void commit(Loaded next, Kek k, PrivateFiles.Backup backup) throws IOException {
+        long generation = next.generation + 1;
+        byte[] bytes = StoreFile.write(next.headerBytes, generation, next.keyset, next.entries.values(), next.keys);
+        PrivateFiles.replace(path, bytes, backupPath, backup);
+        stamp = stampOf(path);
+        current = new Loaded(next.header, next.headerBytes, generation, next.keyset, next.keys, next.entries);
+        loaded = true;
+        kek = k;
+        kekHeader = next.headerBytes;
+        // after the file is in place: a crash in between leaves the record behind, never ahead
+        record.remember(next.header.fileId(), generation);
     }
 
     private void commit(Loaded next, PrivateFiles.Backup backup) throws IOException {
-        byte[] bytes = StoreFile.write(next.headerBytes, next.keyset, next.entries.values(), next.keys);
-        PrivateFiles.replace(path, bytes, backupPath, backup);
-        stamp = stampOf(path);
-        current = next;
-        loaded = true;
+        commit(next, kek, backup);
     }
 
     private static Stamp stampOf(Path p) {
         try {
-            Map<String, Object> a = Files.readAttributes(p, "unix:dev,ino,size,lastModifiedTime,ctime");
+            Map<String, Object> a = Files.readAttributes(p, "unix:dev,ino,size,lastModifiedTime,ctime", java.nio.file.LinkOption.NOFOLLOW_LINKS);
             return new Stamp(a.get("dev"), a.get("ino"), a.get("size"), a.get("lastModifiedTime"), a.get("ctime"));
         } catch (NoSuchFileException e) {
             return null;
@@ -514,7 +643,8 @@ public final class EncryptedFileStore implements CredentialStore {
     private StoreCorruptedException corrupted(String what) {
         String backup = Files.exists(backupPath)
                 ? "the state before the latest write is kept in " + backupPath + " (after saving the damaged file for inspection, restore it: cp -p '"
-                        + backupPath + "' '" + path + "')"
+                        + backupPath + "' '" + path + "', and open the store once with encrypted-file.accept-rollback = true, since it is"
+                        + " one generation older)"
                 : "there is no backup (" + backupPath + ")";
         return new StoreCorruptedException("encrypted file store " + path + " is damaged or was tampered with: " + what
                 + ". Nothing was read from it and nothing will be written over it; " + backup);

@@ -89,11 +89,11 @@ final class Entry {
         }
     }
 
-    /** The payload of this entry re-encrypted under other keys (rotation); the caller wipes nothing. */
-    Entry resealed(Keys oldKeys, Keys newKeys, byte[] fileId) throws GeneralSecurityException {
-        byte[] secret = secret(oldKeys, fileId);
+    /** The payload of this entry re-encrypted under other keys and file id (rotation, rekey); the caller wipes nothing. */
+    Entry resealed(Keys oldKeys, byte[] oldFileId, Keys newKeys, byte[] newFileId) throws GeneralSecurityException {
+        byte[] secret = secret(oldKeys, oldFileId);
         try {
-            return seal(newKeys, fileId, name, secret, created, expires);
+            return seal(newKeys, newFileId, name, secret, created, expires);
         } finally {
             Keys.wipe(secret);
         }

@@ -12,13 +12,25 @@ import java.util.Arrays;
  * @param argon2      passphrase: the Argon2id parameters
  * @param salt        passphrase: the Argon2id salt
  * @param sealed      systemd-creds: the output of {@code systemd-creds encrypt} (base64 text, newlines removed)
+ * @param version     the file format version the header was read from or is written as
+ *                    ({@code keyring4j-file/<version>}); it is part of the canonical header
  */
-record Header(byte[] fileId, ProtectionKind kind, byte[] check, Argon2Params argon2, byte[] salt, String sealed) {
+record Header(byte[] fileId, ProtectionKind kind, byte[] check, Argon2Params argon2, byte[] salt, String sealed, int version) {
 
     static final int FILE_ID_BYTES = 16;
 
+    /** A header of the current format version. */
+    Header(byte[] fileId, ProtectionKind kind, byte[] check, Argon2Params argon2, byte[] salt, String sealed) {
+        this(fileId, kind, check, argon2, salt, sealed, StoreFile.VERSION);
+    }
+
     Header withCheck(byte[] newCheck) {
-        return new Header(fileId, kind, newCheck, argon2, salt, sealed);
+        return new Header(fileId, kind, newCheck, argon2, salt, sealed, version);
+    }
+
+    /** The same header in the current format version (what the next write of an older file writes). */
+    Header current() {
+        return new Header(fileId, kind, check, argon2, salt, sealed, StoreFile.VERSION);
     }
 
     /** The systemd credential name: binds the sealed secret to this file. */
@@ -29,7 +41,8 @@ record Header(byte[] fileId, ProtectionKind kind, byte[] check, Argon2Params arg
     @Override
     public boolean equals(Object o) {
         return o instanceof Header h && Arrays.equals(fileId, h.fileId) && kind == h.kind && Arrays.equals(check, h.check)
-                && java.util.Objects.equals(argon2, h.argon2) && Arrays.equals(salt, h.salt) && java.util.Objects.equals(sealed, h.sealed);
+                && java.util.Objects.equals(argon2, h.argon2) && Arrays.equals(salt, h.salt) && java.util.Objects.equals(sealed, h.sealed)
+                && version == h.version;
     }
 
     @Override

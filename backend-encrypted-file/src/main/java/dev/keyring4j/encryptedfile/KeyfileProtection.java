@@ -8,14 +8,23 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
 /**
- * The master secret is 32 random bytes in a separate 0600 key file (default
- * {@code ${XDG_CONFIG_HOME}/keyring4j/<store file name>.key}). This protects against a leak of the
- * store file alone, nothing more: whoever reads both files reads the secrets.
+ * The master secret is 32 random bytes in a separate 0600 key file: {@code encrypted-file.keyfile},
+ * else one per store, {@code ${XDG_CONFIG_HOME}/keyring4j/<file id>.key} (so two stores never
+ * share one). This protects against a leak of the store file alone, nothing more: whoever reads
+ * both files reads the secrets.
+ *
+ * <p>A rotation or rekey writes the new secret to {@code <key file>.next} first; once the store
+ * file under it is in place, {@code .next} is renamed over the key file (and a rekey's old
+ * per-store key file is removed). A crash in between leaves a store that either key opens:
+ * unlocking tries {@code .next} when the key file does not match and finishes the rename.
  */
 final class KeyfileProtection implements KeysetProtection {
+    private static final String NEXT = ".next";
+    private static final System.Logger LOG = System.getLogger(KeyfileProtection.class.getName());
     private final StoreSettings settings;
 
     KeyfileProtection(StoreSettings settings) {
@@ -29,42 +38,111 @@ final class KeyfileProtection implements KeysetProtection {
 
     @Override
     public Created create(byte[] fileId) {
-        Path keyfile = settings.keyfile();
-        Path dir = keyfile.getParent();
-        if (!Files.isDirectory(dir)) PrivateFiles.ensurePrivateDirectory(dir, "key file directory");
-        PrivateFiles.requirePrivate(dir, "key file directory", false);
+        Header h = new Header(fileId, ProtectionKind.KEYFILE, null, null, null, null);
+        Path keyfile = settings.keyfile(h);
+        prepareDirectory(keyfile);
         byte[] master = Random.randBytes(Kek.MASTER_BYTES);
         try {
             PrivateFiles.createNew(keyfile, master);
         } catch (FileAlreadyExistsException e) {
-            // a key file is already there (a store that was removed, or shared on purpose): use it
+            // a configured key file is already there (a store that was removed, or shared on purpose): use it
             Keys.wipe(master);
             master = read(keyfile, settings.path());
+            if (master == null) throw missing(keyfile, settings.path());
         } catch (IOException e) {
             Keys.wipe(master);
             throw new KeyringException("cannot create the key file " + keyfile + ": " + e.getMessage(), e);
         }
-        return new Created(new Header(fileId, ProtectionKind.KEYFILE, null, null, null, null), master);
+        return new Created(h, master);
+    }
+
+    @Override
+    public Optional<Created> renew(Header current, byte[] fileId) {
+        Header h = new Header(fileId, ProtectionKind.KEYFILE, null, null, null, null);
+        Path next = next(settings.keyfile(h));
+        prepareDirectory(next);
+        byte[] master = Random.randBytes(Kek.MASTER_BYTES);
+        try {
+            PrivateFiles.writeAtomically(next, master, true);
+        } catch (IOException e) {
+            Keys.wipe(master);
+            throw new KeyringException("cannot write the new key file " + next + ": " + e.getMessage(), e);
+        }
+        return Optional.of(new Created(h, master));
+    }
+
+    @Override
+    public void committed(Header old, Header now) throws IOException {
+        Path keyfile = settings.keyfile(now);
+        promote(keyfile);
+        Path before = settings.keyfile(old);
+        if (!before.equals(keyfile)) {
+            if (old.version() == 1) {
+                // the name-derived key file of version 1 may be shared with another store of the same file name
+                LOG.log(System.Logger.Level.INFO, "encrypted file store {0} now has its own key file {1}; {2} no longer opens it"
+                        + " (remove it once no other store of the same file name uses it)", settings.path(), keyfile, before);
+            } else {
+                Files.deleteIfExists(before); // a per-store key file of the old file id: nothing else uses it
+            }
+        }
     }
 
     @Override
     public byte[] unlock(Header header, Path store) {
-        return read(settings.keyfile(), store);
+        Path keyfile = settings.keyfile(header);
+        byte[] master = read(keyfile, store);
+        if (master != null && matches(master, header)) return master;
+        byte[] staged = read(next(keyfile), store);
+        if (staged != null && matches(staged, header)) {
+            // a rotation wrote this store file and stopped before renaming the key file: finish it
+            if (master != null) Keys.wipe(master);
+            try {
+                promote(keyfile);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot rename {0} to {1}: {2}", next(keyfile), keyfile, e.getMessage());
+            }
+            return staged;
+        }
+        if (staged != null) Keys.wipe(staged);
+        if (master == null) throw missing(keyfile, store);
+        return master; // the caller finds the mismatch: wrongKey
     }
 
-    private static byte[] read(Path keyfile, Path store) {
-        PrivateFiles.requirePrivate(keyfile.getParent(), "key file directory", false);
-        PrivateFiles.requirePrivate(keyfile, "key file", false);
+    private static boolean matches(byte[] master, Header h) {
+        return Kek.derive(master, h.fileId()).matches(h.check());
+    }
+
+    private static void promote(Path keyfile) throws IOException {
+        try {
+            Files.move(next(keyfile), keyfile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (NoSuchFileException e) {
+            return; // another process finished it
+        }
+        PrivateFiles.fsyncDirectory(keyfile.getParent());
+    }
+
+    private static Path next(Path keyfile) {
+        return keyfile.resolveSibling(keyfile.getFileName() + NEXT);
+    }
+
+    private void prepareDirectory(Path keyfile) {
+        Path dir = keyfile.getParent();
+        if (!Files.isDirectory(dir)) PrivateFiles.ensurePrivateDirectory(dir, "key file directory");
+        PrivateFiles.requirePrivateDirectory(dir, "key file directory", false);
+        PrivateFiles.requireSafeChain(dir, settings.home(), "key file directory");
+    }
+
+    /** The key file's 32 bytes, or null when it does not exist. */
+    private byte[] read(Path keyfile, Path store) {
+        PrivateFiles.requirePrivateDirectory(keyfile.getParent(), "key file directory", false);
+        PrivateFiles.requireSafeChain(keyfile.getParent(), settings.home(), "key file directory");
         byte[] master;
         try {
-            master = Files.readAllBytes(keyfile);
-        } catch (NoSuchFileException e) {
-            throw new LockedException("encrypted file store " + store + " is protected by the key file " + keyfile
-                    + ", which is missing; restore it, or set encrypted-file.keyfile to where it is");
+            master = PrivateFiles.readPrivateFile(keyfile, "key file");
         } catch (IOException e) {
             throw new LockedException("cannot read the key file " + keyfile + " of encrypted file store " + store + ": " + e.getMessage(), e);
         }
-        if (master.length != Kek.MASTER_BYTES) {
+        if (master != null && master.length != Kek.MASTER_BYTES) {
             Keys.wipe(master);
             throw new LockedException("the key file " + keyfile + " is not a keyring4j key file (it must hold exactly "
                     + Kek.MASTER_BYTES + " bytes); restore the right one or set encrypted-file.keyfile");
@@ -72,14 +150,19 @@ final class KeyfileProtection implements KeysetProtection {
         return master;
     }
 
+    private static LockedException missing(Path keyfile, Path store) {
+        return new LockedException("encrypted file store " + store + " is protected by the key file " + keyfile
+                + ", which is missing; restore it, or set encrypted-file.keyfile to where it is");
+    }
+
     @Override
-    public Optional<KeyringException> wrongKey(Path store) {
-        return Optional.of(new LockedException("the key file " + settings.keyfile() + " does not open encrypted file store " + store
-                + " (it belongs to another store); restore the right key file or set encrypted-file.keyfile"));
+    public Optional<KeyringException> wrongKey(Header header, Path store) {
+        return Optional.of(new LockedException("the key file " + settings.keyfile(header) + " does not open encrypted file store " + store
+                + " (it belongs to another store, or is older than the store's last rotation); restore the right key file or set encrypted-file.keyfile"));
     }
 
     @Override
     public String describe() {
-        return "keyfile " + settings.keyfile();
+        return "keyfile " + settings.keyfileDescription();
     }
 }

@@ -27,11 +27,25 @@ interface KeysetProtection {
     byte[] unlock(Header header, Path store);
 
     /**
+     * A new master secret for a rotation ({@code fileId} is the store's) or a rekey (a new
+     * {@code fileId}), so that what opened {@code current} (an old key file, an old sealed key)
+     * opens nothing written after it; the caller wipes it. Empty when the master secret is the
+     * user's passphrase and stays (a rotation of a passphrase store; changing it is
+     * {@link EncryptedFileStore#changePassphrase}). What the new secret needs outside the store
+     * file (a key file) is staged so that the old one keeps working until {@link #committed}.
+     */
+    Optional<Created> renew(Header current, byte[] fileId);
+
+    /** Called once the store file under {@code now} is in place: makes staged key material final and drops the old. */
+    default void committed(Header old, Header now) throws java.io.IOException {
+    }
+
+    /**
      * The exception for a master secret whose check value does not match the file's, when that
      * means "the wrong key" (a wrong passphrase, another store's key file); empty when it can only
      * mean damage or tampering.
      */
-    Optional<KeyringException> wrongKey(Path store);
+    Optional<KeyringException> wrongKey(Header header, Path store);
 
     /** A short description for diagnose() and toString(): never secret. */
     String describe();

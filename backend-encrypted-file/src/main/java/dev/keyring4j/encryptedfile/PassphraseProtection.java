@@ -54,8 +54,32 @@ final class PassphraseProtection implements KeysetProtection {
         }
     }
 
+    /**
+     * A rotation keeps the passphrase and its salt (the passphrase is the master secret). A rekey
+     * (a new file id) asks for the current passphrase again, checks it against the file, and
+     * derives a new master secret with a new salt.
+     */
     @Override
-    public Optional<KeyringException> wrongKey(Path store) {
+    public Optional<Created> renew(Header current, byte[] fileId) {
+        if (Arrays.equals(fileId, current.fileId())) return Optional.empty();
+        char[] pass = passphrase(PassphraseProvider.Purpose.UNLOCK);
+        try {
+            byte[] old = derive(pass, current.salt(), current.argon2());
+            boolean right;
+            try {
+                right = Kek.derive(old, current.fileId()).matches(current.check());
+            } finally {
+                Keys.wipe(old);
+            }
+            if (!right) throw wrongKey(current, settings.path()).orElseThrow();
+            return Optional.of(withPassphrase(fileId, pass));
+        } finally {
+            Arrays.fill(pass, '\0');
+        }
+    }
+
+    @Override
+    public Optional<KeyringException> wrongKey(Header header, Path store) {
         return Optional.of(new LockedException("wrong passphrase for encrypted file store " + store + " (the passphrase came from "
                 + settings.passphraseSource() + "); nothing was read or changed"));
     }

@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
@@ -29,6 +31,7 @@ final class PrivateFiles {
     static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
     private static final FileAttribute<Set<PosixFilePermission>> FILE_ATTR = PosixFilePermissions.asFileAttribute(FILE_MODE);
     private static final FileAttribute<Set<PosixFilePermission>> DIR_ATTR = PosixFilePermissions.asFileAttribute(DIR_MODE);
+    private static final FileAttribute<Set<PosixFilePermission>> PARENT_ATTR = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"));
     static final String TEMP_SUFFIX = ".k4jtmp";
 
     private PrivateFiles() {
@@ -53,11 +56,46 @@ final class PrivateFiles {
         return u;
     }
 
+    /** The type bits of {@code unix:mode}. */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFLNK = 0120000;
+    private static final int STICKY = 01000;
+
     /**
-     * Refuses a file or directory that group or others may read or write, or that belongs to
-     * someone other than this user or root. Does nothing when it does not exist.
+     * Refuses a file that is a symbolic link or not a regular file, that group or others may read or
+     * write, or that belongs to someone other than this user or root. The file itself is examined
+     * ({@code NOFOLLOW_LINKS}), never what a link points to. Does nothing when it does not exist.
      */
-    static void requirePrivate(Path p, String what, boolean strictDirectory) {
+    static void requirePrivateFile(Path p, String what) {
+        Map<String, Object> a = attributes(p, what);
+        if (a != null) checkFile(p, what, a);
+    }
+
+    private static void checkFile(Path p, String what, Map<String, Object> a) {
+        int mode = (Integer) a.get("mode");
+        if ((mode & S_IFMT) == S_IFLNK) {
+            throw new AccessDeniedException(what + " " + p + " is a symbolic link; keyring4j opens its files only as themselves,"
+                    + " never through a link (it could point anywhere). Put the file itself there: mv \"$(readlink -f '" + p + "')\" '" + p + "'");
+        }
+        if ((mode & S_IFMT) != S_IFREG) {
+            throw new AccessDeniedException(what + " " + p + " is not a regular file (symbolic links and special files are refused)");
+        }
+        requireOwner(p, what, (Integer) a.get("uid"));
+        if ((mode & 0066) != 0) {
+            throw new AccessDeniedException(what + " " + p + " is accessible to group or others (mode " + String.format("%04o", mode & 07777)
+                    + "); keyring4j refuses it like ssh does. Run: chmod 600 '" + p + "'");
+        }
+    }
+
+    /**
+     * Refuses a directory that belongs to someone other than this user or root, that is not a
+     * directory, or that group or others may write (and, when {@code strict}, read or enter). A
+     * symbolic link to a directory is followed: the directory it names is what is checked, and
+     * {@link #requireSafeChain} checks the directories above both. Does nothing when it does not exist.
+     */
+    static void requirePrivateDirectory(Path p, String what, boolean strict) {
         Map<String, Object> a;
         try {
             a = Files.readAttributes(p, "unix:mode,uid");
@@ -67,34 +105,135 @@ final class PrivateFiles {
             throw new AccessDeniedException("cannot check the permissions of " + what + " " + p + ": " + e.getMessage(), e);
         }
         int mode = (Integer) a.get("mode");
-        int uid = (Integer) a.get("uid");
-        boolean isDir = (mode & 0170000) == 0040000;
-        boolean isFile = (mode & 0170000) == 0100000;
-        if (!isDir && !isFile) {
-            throw new AccessDeniedException(what + " " + p + " is not a regular " + (strictDirectory ? "directory" : "file")
-                    + " (symbolic links and special files are refused)");
-        }
-        try {
-            if (uid != myUid() && uid != 0) {
-                throw new AccessDeniedException(what + " " + p + " belongs to uid " + uid + ", not to you; keyring4j refuses it like ssh does."
-                        + " Run: chown \"$(id -u)\" '" + p + "'");
-            }
-        } catch (IOException e) {
-            throw new AccessDeniedException("cannot tell which user this process runs as: " + e.getMessage(), e);
-        }
-        int forbidden = isDir && !strictDirectory ? 0022 : 0066;
+        if ((mode & S_IFMT) != S_IFDIR) throw new AccessDeniedException(what + " " + p + " is not a directory");
+        requireOwner(p, what, (Integer) a.get("uid"));
+        int forbidden = strict ? 0066 : 0022;
         if ((mode & forbidden) != 0) {
-            String want = isDir ? (strictDirectory ? "700" : "go-w") : "600";
-            throw new AccessDeniedException(what + " " + p + " is " + (isDir ? "a directory " : "") + "accessible to group or others (mode "
-                    + String.format("%04o", mode & 07777) + "); keyring4j refuses it like ssh does. Run: chmod " + want + " '" + p + "'");
+            throw new AccessDeniedException(what + " " + p + " is a directory accessible to group or others (mode "
+                    + String.format("%04o", mode & 07777) + "); keyring4j refuses it like ssh does. Run: chmod " + (strict ? "700" : "go-w")
+                    + " '" + p + "'");
         }
     }
 
-    /** Creates {@code dir} as 0700 if absent (parents with the usual mode); checks it when present. */
+    /**
+     * Refuses a directory above {@code start} (itself included) that another user could use to put
+     * something else in its place: one that group or others may write without the sticky bit, or
+     * that belongs to another user than this one or root. Checked up to {@code home} when
+     * {@code start} is below it, else up to {@code /}; both the path as written and the path its
+     * symbolic links lead to. Directories that do not exist yet are skipped (keyring4j creates
+     * them 0700, or 0755 for missing parents).
+     */
+    static void requireSafeChain(Path start, Path home, String what) {
+        Path p = start.toAbsolutePath().normalize();
+        while (p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) p = p.getParent();
+        if (p == null) return;
+        Path h = home.toAbsolutePath().normalize();
+        checkChain(p, p.startsWith(h) ? h : null, what, start);
+        Path real;
+        Path realHome;
+        try {
+            real = p.toRealPath();
+            realHome = Files.exists(h) ? h.toRealPath() : h;
+        } catch (IOException e) {
+            throw new AccessDeniedException("cannot resolve the directories above " + what + " " + start + ": " + e.getMessage(), e);
+        }
+        if (!real.equals(p)) checkChain(real, real.startsWith(realHome) ? realHome : null, what, start);
+    }
+
+    private static void checkChain(Path from, Path stop, String what, Path start) {
+        for (Path d = from; d != null; d = d.getParent()) {
+            Map<String, Object> a = attributes(d, "directory above " + what);
+            // a link is checked where it leads (the real path); its own mode means nothing, its directory is checked next
+            if (a != null && ((Integer) a.get("mode") & S_IFMT) == S_IFDIR) {
+                int mode = (Integer) a.get("mode");
+                int uid = (Integer) a.get("uid");
+                if (uid != 0 && uid != uid()) {
+                    throw new AccessDeniedException("the directory " + d + " above " + what + " " + start + " belongs to uid " + uid
+                            + ", who could replace what is below it; keyring4j refuses it. Move the store (encrypted-file.path) or the key"
+                            + " file (encrypted-file.keyfile) below directories that only you or root own, or run: chown root '" + d + "'");
+                }
+                if ((mode & 0022) != 0 && (mode & STICKY) == 0) {
+                    throw new AccessDeniedException("the directory " + d + " above " + what + " " + start + " is writable by group or others"
+                            + " without the sticky bit (mode " + String.format("%04o", mode & 07777) + "), so another user could replace"
+                            + " what is below it; keyring4j refuses it. Run: chmod go-w '" + d + "' (or move the store with encrypted-file.path)");
+                }
+            }
+            if (d.equals(stop)) return;
+        }
+    }
+
+    private static Map<String, Object> attributes(Path p, String what) {
+        try {
+            return Files.readAttributes(p, "unix:mode,uid,dev,ino", LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new AccessDeniedException("cannot check the permissions of " + what + " " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void requireOwner(Path p, String what, int uid) {
+        if (uid != uid() && uid != 0) {
+            throw new AccessDeniedException(what + " " + p + " belongs to uid " + uid + ", not to you; keyring4j refuses it like ssh does."
+                    + " Run: chown \"$(id -u)\" '" + p + "'");
+        }
+    }
+
+    private static int uid() {
+        try {
+            return myUid();
+        } catch (IOException e) {
+            throw new AccessDeniedException("cannot tell which user this process runs as: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The content of a private file, or null when it does not exist. The file is examined without
+     * following links and opened with {@code NOFOLLOW_LINKS}; the examined file must still be the
+     * same one (device and inode) after the read, so what was read is what was checked. (Java has
+     * no {@code fstat}; with {@link #requireSafeChain}, no other user can swap the file in between.)
+     */
+    static byte[] readPrivateFile(Path p, String what) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Map<String, Object> before = attributes(p, what);
+            if (before == null) return null;
+            checkFile(p, what, before);
+            byte[] content;
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                content = readFully(ch);
+            } catch (NoSuchFileException e) {
+                if (attempt < 3) continue; // replaced between the check and the open
+                return null;
+            }
+            Map<String, Object> after = attributes(p, what);
+            if (after != null && before.get("dev").equals(after.get("dev")) && before.get("ino").equals(after.get("ino"))) return content;
+            Arrays.fill(content, (byte) 0);
+            if (attempt >= 3) throw new IOException(what + " " + p + " keeps being replaced while being read");
+        }
+    }
+
+    private static byte[] readFully(FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size > Integer.MAX_VALUE - 16) throw new IOException("the file is too large");
+        ByteBuffer buf = ByteBuffer.allocate((int) size + 1);
+        while (ch.read(buf) > 0) {
+            if (!buf.hasRemaining()) {
+                ByteBuffer bigger = ByteBuffer.allocate(buf.capacity() * 2);
+                bigger.put(buf.flip());
+                Arrays.fill(buf.array(), (byte) 0);
+                buf = bigger;
+            }
+        }
+        byte[] content = Arrays.copyOf(buf.array(), buf.position());
+        Arrays.fill(buf.array(), (byte) 0);
+        return content;
+    }
+
+    /** Creates {@code dir} as 0700 if absent (missing parents 0755); checks it when present. */
     static void ensurePrivateDirectory(Path dir, String what) {
         if (!Files.isDirectory(dir)) {
             try {
-                if (dir.getParent() != null) Files.createDirectories(dir.getParent());
+                if (dir.getParent() != null) createParents(dir.getParent());
                 Files.createDirectory(dir, DIR_ATTR);
                 Files.setPosixFilePermissions(dir, DIR_MODE); // in case the umask took owner bits away
             } catch (FileAlreadyExistsException e) {
@@ -103,7 +242,18 @@ final class PrivateFiles {
                 throw new KeyringException("cannot create the " + what + " " + dir + ": " + e.getMessage(), e);
             }
         }
-        requirePrivate(dir, what, true);
+        requirePrivateDirectory(dir, what, true);
+    }
+
+    /** Like {@code Files.createDirectories}, but never group- or world-writable whatever the umask: such a parent would be refused. */
+    private static void createParents(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) return;
+        if (dir.getParent() != null) createParents(dir.getParent());
+        try {
+            Files.createDirectory(dir, PARENT_ATTR);
+        } catch (FileAlreadyExistsException e) {
+            // made by another process meanwhile
+        }
     }
 
     /** Writes a new 0600 file that must not exist yet, durably. */
@@ -131,6 +281,25 @@ final class PrivateFiles {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             if (mode == Backup.SAME) link(target, backup);
             fsyncDirectory(dir);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Replaces {@code target} with a new 0600 file atomically (temp file and rename; a link at
+     * {@code target} is replaced, never followed). {@code durable}: the data and the directory are
+     * fsync'd before this returns.
+     */
+    static void writeAtomically(Path target, byte[] content, boolean durable) throws IOException {
+        Path tmp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + TEMP_SUFFIX);
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_ATTR)) {
+                writeFully(ch, content);
+                if (durable) ch.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            if (durable) fsyncDirectory(target.getParent());
         } finally {
             Files.deleteIfExists(tmp);
         }

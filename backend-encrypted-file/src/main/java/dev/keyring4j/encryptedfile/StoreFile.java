@@ -19,25 +19,33 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * The file format {@code keyring4j-file/1}: one line of JSON, written canonically (fixed key order,
+ * The file format {@code keyring4j-file/2}: one line of JSON, written canonically (fixed key order,
  * no whitespace), ending in a fixed-size trailer:
  *
  * <pre>
- * {"format":"keyring4j-file/1","fileId":HEX,"protection":{…},"keyset":B64,"entries":[{"id":B64URL,"data":B64},…],"mac":HEX74,"sha256":HEX64}\n
+ * {"format":"keyring4j-file/2","fileId":HEX,"protection":{…},"generation":N,"keyset":B64,"entries":[{"id":B64URL,"data":B64},…],"mac":HEX74,"sha256":HEX64}\n
  * </pre>
  *
  * <ul>
+ * <li>{@code generation} counts the writes of this file (1 for the first); it is covered by the
+ *     MAC and compared with the generation remembered outside the file, so an older copy put back
+ *     is recognised ({@link GenerationRecord});</li>
  * <li>{@code mac} is a Tink HMAC-SHA256 (key from the keyset) over the exact bytes before
- *     {@code ,"mac":} — every header field, the keyset, every entry and their order;</li>
+ *     {@code ,"mac":} — every header field, the generation, the keyset, every entry and their order;</li>
  * <li>{@code sha256} is a plain SHA-256 over the exact bytes before {@code ,"sha256":}. It needs
  *     no key, so damage is recognised before any key is derived, which is what lets a wrong
  *     passphrase (intact file, failing check value) be told apart from a damaged file.</li>
  * </ul>
- * This class checks layout, checksum and syntax; the keyed checks happen once the keyset is open.
+ * Files of version 1 ({@code keyring4j-file/1}: no {@code generation}, read as generation 0) are
+ * still read; every write writes version 2. This class checks layout, checksum and syntax; the
+ * keyed checks happen once the keyset is open.
  */
 final class StoreFile {
-    static final String FORMAT = "keyring4j-file/1";
+    /** The version every write writes. */
+    static final int VERSION = 2;
     static final String FORMAT_PREFIX = "keyring4j-file/";
+    static final String FORMAT = FORMAT_PREFIX + VERSION;
+    private static final String FORMAT_V1 = FORMAT_PREFIX + 1;
     private static final int MAC_HEX = 74; // Tink HMAC-SHA256: 5-byte prefix + 32-byte tag
     private static final byte[] MAC_OPEN = ascii(",\"mac\":\"");
     private static final byte[] SHA_OPEN = ascii("\",\"sha256\":\"");
@@ -65,9 +73,10 @@ final class StoreFile {
      * A file that passed the checksum and the syntax checks.
      *
      * @param headerBytes the canonical header (associated data of the keyset)
+     * @param generation  the write counter (0 for a version 1 file, which has none)
      * @param body        the bytes the MAC covers
      */
-    record Parsed(Header header, byte[] headerBytes, byte[] keyset, List<RawEntry> entries, byte[] body, byte[] mac) {
+    record Parsed(Header header, byte[] headerBytes, long generation, byte[] keyset, List<RawEntry> entries, byte[] body, byte[] mac) {
     }
 
     // ------------------------------------------------------------------ writing
@@ -77,7 +86,7 @@ final class StoreFile {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.writeStartObject();
-            g.writeStringField("format", FORMAT);
+            g.writeStringField("format", FORMAT_PREFIX + h.version());
             g.writeStringField("fileId", hex(h.fileId()));
             g.writeObjectFieldStart("protection");
             g.writeStringField("kind", h.kind().id());
@@ -106,13 +115,16 @@ final class StoreFile {
         return out.toByteArray();
     }
 
-    /** The whole file. */
-    static byte[] write(byte[] headerBytes, byte[] keyset, Collection<Entry> entries, Keys keys) {
+    /** The whole file, in the current version; {@code headerBytes} must be a header of that version. */
+    static byte[] write(byte[] headerBytes, long generation, byte[] keyset, Collection<Entry> entries, Keys keys) {
+        if (!endsWithAt(headerBytes, 0, ascii("{\"format\":\"" + FORMAT + "\","))) throw new IllegalStateException("not a " + FORMAT + " header");
+        if (generation < 1) throw new IllegalStateException("generation " + generation);
         // everything in the body is ASCII: the header (hex, base64, fixed names) and base64 values
         int estimate = headerBytes.length + keyset.length * 2 + 64;
         for (Entry e : entries) estimate += e.id.length() + e.ciphertextText.length() + 20;
         StringBuilder b = new StringBuilder(estimate);
         b.append(new String(headerBytes, 0, headerBytes.length - 1, StandardCharsets.US_ASCII));
+        b.append(generationField(generation));
         b.append(",\"keyset\":\"").append(Base64.getEncoder().encodeToString(keyset)).append("\",\"entries\":[");
         boolean first = true;
         for (Entry e : entries) {
@@ -168,17 +180,34 @@ final class StoreFile {
             throw new Damage("its JSON is malformed");
         }
         if (root == null || !root.isObject()) throw new Damage("it is not a JSON object");
-        expectFields(root, "", "format", "fileId", "protection", "keyset", "entries");
         String format = text(root, "format");
-        if (!FORMAT.equals(format)) {
-            if (format.startsWith(FORMAT_PREFIX)) throw new Damage("its format " + format + " is not supported by this version (" + FORMAT + ")");
+        int version;
+        if (FORMAT.equals(format)) {
+            version = VERSION;
+            expectFields(root, "", "format", "fileId", "protection", "generation", "keyset", "entries");
+        } else if (FORMAT_V1.equals(format)) {
+            version = 1;
+            expectFields(root, "", "format", "fileId", "protection", "keyset", "entries");
+        } else if (format.startsWith(FORMAT_PREFIX)) {
+            throw new Damage("its format " + format + " is not supported by this version (" + FORMAT_V1 + ", " + FORMAT + ")");
+        } else {
             throw new Damage("its format is not " + FORMAT);
         }
         byte[] fileId = unhexText(text(root, "fileId"), Header.FILE_ID_BYTES * 2, "fileId");
-        Header header = parseProtection(root.get("protection"), fileId);
+        Header header = parseProtection(root.get("protection"), fileId, version);
         byte[] headerBytes = headerBytes(header);
-        if (!endsWithAt(body, 0, Arrays.copyOf(headerBytes, headerBytes.length - 1))) {
+        byte[] canonicalStart = Arrays.copyOf(headerBytes, headerBytes.length - 1);
+        if (!endsWithAt(body, 0, canonicalStart)) {
             throw new Damage("its header is not in canonical form");
+        }
+        long generation = 0;
+        if (version >= 2) {
+            JsonNode g = root.get("generation");
+            if (!g.isIntegralNumber() || !g.canConvertToLong() || g.longValue() < 1) throw new Damage("generation is not a positive integer");
+            generation = g.longValue();
+            if (!endsWithAt(body, canonicalStart.length, ascii(generationField(generation) + ","))) {
+                throw new Damage("its generation is not in canonical form");
+            }
         }
         byte[] keyset = base64(text(root, "keyset"), "keyset");
         JsonNode list = root.get("entries");
@@ -190,10 +219,14 @@ final class StoreFile {
             String data = text(e, "data");
             entries.add(new RawEntry(text(e, "id"), base64(data, "entry data"), data));
         }
-        return new Parsed(header, headerBytes, keyset, entries, body, mac);
+        return new Parsed(header, headerBytes, generation, keyset, entries, body, mac);
     }
 
-    private static Header parseProtection(JsonNode p, byte[] fileId) throws Damage {
+    private static String generationField(long generation) {
+        return ",\"generation\":" + generation;
+    }
+
+    private static Header parseProtection(JsonNode p, byte[] fileId, int version) throws Damage {
         if (p == null || !p.isObject()) throw new Damage("protection is not an object");
         ProtectionKind kind = ProtectionKind.parse(text(p, "kind"));
         if (kind == null || !kind.id().equals(text(p, "kind"))) throw new Damage("protection kind is unknown");
@@ -206,7 +239,7 @@ final class StoreFile {
                 if (weak != null) throw new Damage("its KDF parameters are refused (" + weak + ")");
                 byte[] salt = base64(text(p, "salt"), "salt");
                 if (salt.length < 16 || salt.length > 64) throw new Damage("the salt length is out of range");
-                return new Header(fileId, kind, check(p), a, salt, null);
+                return new Header(fileId, kind, check(p), a, salt, null, version);
             }
             case SYSTEMD_CREDS -> {
                 expectFields(p, "protection ", "kind", "credential", "sealed", "check");
@@ -214,13 +247,13 @@ final class StoreFile {
                 if (sealed.isEmpty() || sealed.length() > 64 * 1024 || !sealed.chars().allMatch(StoreFile::isBase64Char)) {
                     throw new Damage("the sealed key is malformed");
                 }
-                Header h = new Header(fileId, kind, check(p), null, null, sealed);
+                Header h = new Header(fileId, kind, check(p), null, null, sealed, version);
                 if (!h.credentialName().equals(text(p, "credential"))) throw new Damage("the credential name does not match the file id");
                 return h;
             }
             default -> {
                 expectFields(p, "protection ", "kind", "check");
-                return new Header(fileId, kind, check(p), null, null, null);
+                return new Header(fileId, kind, check(p), null, null, null, version);
             }
         }
     }

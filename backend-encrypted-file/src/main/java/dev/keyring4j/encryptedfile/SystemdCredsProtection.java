@@ -73,8 +73,14 @@ final class SystemdCredsProtection implements KeysetProtection {
         }
     }
 
+    /** A fresh random secret, sealed anew (under the credential name of {@code fileId}). */
     @Override
-    public Optional<KeyringException> wrongKey(Path store) {
+    public Optional<Created> renew(Header current, byte[] fileId) {
+        return Optional.of(create(fileId));
+    }
+
+    @Override
+    public Optional<KeyringException> wrongKey(Header header, Path store) {
         return Optional.empty(); // systemd-creds authenticates what it unseals: a mismatch is tampering
     }
 

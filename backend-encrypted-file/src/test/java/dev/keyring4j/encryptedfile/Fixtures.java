@@ -59,6 +59,15 @@ final class Fixtures {
         return new ProcessBuilder(cmd);
     }
 
+    /** The key file of the keyfile store under {@code root}: one per store, named by its file id. */
+    static Path keyfile(Path root) {
+        try {
+            return root.resolve("config/keyring4j").resolve(StoreFile.hex(StoreFile.parse(read(storeFile(root))).header().fileId()) + ".key");
+        } catch (StoreFile.Damage e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static byte[] read(Path p) {
         try {
             return Files.readAllBytes(p);

@@ -104,7 +104,7 @@ class InteropTest {
     @Test
     void aMissingOrForeignKeyFileIsLockedNotCorrupted() throws Exception {
         write(tmp, "keyfile");
-        Path key = tmp.resolve("config/keyring4j/credentials.k4j.key");
+        Path key = Fixtures.keyfile(tmp);
         byte[] original = Files.readAllBytes(key);
         Files.move(key, key.resolveSibling("moved"));
         try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
@@ -113,7 +113,7 @@ class InteropTest {
         }
         Path other = tmp.resolve("other");
         write(other, "keyfile");
-        Files.copy(other.resolve("config/keyring4j/credentials.k4j.key"), key);
+        Files.copy(Fixtures.keyfile(other), key);
         try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
             LockedException e = assertThrows(LockedException.class, () -> s.get("interop.example", "alice"));
             assertTrue(e.getMessage().contains("another store"), e.getMessage());

@@ -34,7 +34,7 @@ class PermissionTest {
         assertEquals("rw-------", mode(file));
         assertEquals("rw-------", mode(file.resolveSibling("credentials.k4j.lock")));
         assertEquals("rw-------", mode(file.resolveSibling("credentials.k4j.bak")));
-        assertEquals("rw-------", mode(tmp.resolve("config/keyring4j/credentials.k4j.key")));
+        assertEquals("rw-------", mode(Fixtures.keyfile(tmp)));
         assertEquals("rwx------", mode(tmp.resolve("config/keyring4j")));
         try (var files = Files.list(file.getParent())) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(PrivateFiles.TEMP_SUFFIX)), "no temp file is left");
@@ -86,7 +86,7 @@ class PermissionTest {
         try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
             s.set("svc", "acct", Secret.of("one"));
         }
-        Path key = tmp.resolve("config/keyring4j/credentials.k4j.key");
+        Path key = Fixtures.keyfile(tmp);
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r-----"));
         try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
             AccessDeniedException e = assertThrows(AccessDeniedException.class, () -> s.get("svc", "acct"));
@@ -104,6 +104,9 @@ class PermissionTest {
         }
         assertEquals("rwx------", mode(file.getParent()));
         assertEquals("rw-------", mode(file));
-        assertTrue(Files.exists(tmp.resolve("config/keyring4j/creds.k4j.key")), "the key file is named after the store file");
+        // the key file is the store's own (named by its file id), never one derived from the file name alone
+        String id = StoreFile.hex(StoreFile.parse(Files.readAllBytes(file)).header().fileId());
+        assertTrue(Files.exists(tmp.resolve("config/keyring4j/" + id + ".key")));
+        assertFalse(Files.exists(tmp.resolve("config/keyring4j/creds.k4j.key")));
     }
 }

@@ -161,7 +161,7 @@ class TamperTest {
     void swappedCiphertextsAreDetectedAtEveryLayer() throws Exception {
         Path root = tmp.resolve("swap");
         byte[] good = makeStore(root, "keyfile", 4);
-        Keys keys = Tamper.keysOf(good, root.resolve("config/keyring4j/credentials.k4j.key"));
+        Keys keys = Tamper.keysOf(good, Fixtures.keyfile(root));
         String body = Tamper.ascii(Tamper.body(good));
         List<Matcher> es = entries(body);
         assertTrue(es.size() >= 2);
@@ -176,7 +176,7 @@ class TamperTest {
     void reorderedEntriesAreDetectedAtEveryLayer() throws Exception {
         Path root = tmp.resolve("reorder");
         byte[] good = makeStore(root, "keyfile", 4);
-        Keys keys = Tamper.keysOf(good, root.resolve("config/keyring4j/credentials.k4j.key"));
+        Keys keys = Tamper.keysOf(good, Fixtures.keyfile(root));
         String body = Tamper.ascii(Tamper.body(good));
         List<Matcher> es = entries(body);
         Matcher a = es.get(0);
@@ -191,7 +191,7 @@ class TamperTest {
         Path rootB = tmp.resolve("b");
         byte[] good = makeStore(rootA, "keyfile", 2);
         byte[] other = makeStore(rootB, "keyfile", 2);
-        Keys keysA = Tamper.keysOf(good, rootA.resolve("config/keyring4j/credentials.k4j.key"));
+        Keys keysA = Tamper.keysOf(good, Fixtures.keyfile(rootA));
         String body = Tamper.ascii(Tamper.body(good));
         Matcher foreign = entries(Tamper.ascii(Tamper.body(other))).get(0);
         // insert it where it sorts, so that only the cryptography can object

@@ -1,0 +1,90 @@
+package dev.keyring4j.encryptedfile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyring4j.Secret;
+import dev.keyring4j.StoreCorruptedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 19, finding 5: an older copy of the store file put back (a restored backup) must not
+ * silently bring back a revoked secret; two stores of the same file name must not share a key file.
+ */
+class RollbackTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void restoringTheBackupIsCorruptionUnlessAcceptRollbackIsSet() throws Exception {
+        Path file;
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
+            s.set("api", "ci", Secret.of("token that was revoked"));
+            s.delete("api", "ci"); // the revocation
+            file = s.path();
+        }
+        Files.copy(file.resolveSibling("credentials.k4j.bak"), file, StandardCopyOption.REPLACE_EXISTING);
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
+            StoreCorruptedException e = assertThrows(StoreCorruptedException.class, () -> s.get("api", "ci"));
+            assertTrue(e.getMessage().contains("older copy"), e.getMessage());
+            assertTrue(e.getMessage().contains("encrypted-file.accept-rollback = true"), e.getMessage());
+            assertThrows(StoreCorruptedException.class, () -> s.set("api", "other", Secret.of("x")), "no write over it");
+        }
+        // a store held open notices the rollback too
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile", "accept-rollback", "true")) {
+            assertEquals("token that was revoked", s.get("api", "ci").orElseThrow().asString(), "restored on purpose");
+        }
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
+            assertTrue(s.get("api", "ci").isPresent(), "once accepted, the restored file is the store's state");
+            s.delete("api", "ci");
+        }
+    }
+
+    @Test
+    void aStoreHeldOpenRefusesAnOlderCopyPutUnderIt() throws Exception {
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
+            s.set("a", "b", Secret.of("1"));
+            byte[] old = Files.readAllBytes(s.path());
+            s.set("a", "b", Secret.of("2"));
+            Files.write(s.path(), old);
+            assertThrows(StoreCorruptedException.class, () -> s.get("a", "b"));
+        }
+    }
+
+    @Test
+    void twoStoresWithTheSameFileNameInDifferentDirectoriesHaveTheirOwnKeyFiles() throws Exception {
+        Path a = tmp.resolve("a/creds.k4j");
+        Path b = tmp.resolve("b/creds.k4j");
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile", "path", a.toString())) {
+            s.set("svc", "acct", Secret.of("A"));
+        }
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile", "path", b.toString())) {
+            s.set("svc", "acct", Secret.of("B"));
+        }
+        StoreFile.Parsed pa = StoreFile.parse(Files.readAllBytes(a));
+        StoreFile.Parsed pb = StoreFile.parse(Files.readAllBytes(b));
+        List<Path> keys = new ArrayList<>();
+        try (var ls = Files.list(tmp.resolve("config/keyring4j"))) {
+            ls.filter(p -> p.toString().endsWith(".key")).forEach(keys::add);
+        }
+        for (Path k : keys) {
+            byte[] master = Files.readAllBytes(k);
+            boolean opensA = Kek.derive(master, pa.header().fileId()).matches(pa.header().check());
+            boolean opensB = Kek.derive(master, pb.header().fileId()).matches(pb.header().check());
+            assertFalse(opensA && opensB, "the key file " + k + " opens both stores");
+        }
+        assertEquals(2, keys.size(), "one key file per store: " + keys);
+        // each store still opens with its own
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile", "path", a.toString())) {
+            assertEquals("A", s.get("svc", "acct").orElseThrow().asString());
+        }
+    }
+}
