@@ -27,8 +27,7 @@ class JfrIT {
     @Test
     void operationsAreRecordedWithoutNamesOrSecrets() throws Exception {
         Path jfr = Prerequisites.requireProgram(Path.of(System.getProperty("java.home"), "bin", "jfr").toString());
-        Child child = new Child(home).with("KEYRING4J_BACKEND", "env", "KEYRING4J_" + SERVICE.toUpperCase().replace('-', '_') + "_"
-                + ACCOUNT.toUpperCase().replace('-', '_'), SECRET);
+        Child child = new Child(home).with("KEYRING4J_BACKEND", "env", dev.keyring4j.env.EnvVariableNames.credential("KEYRING4J", SERVICE, ACCOUNT), SECRET);
         // the JDK's own events record command lines (the names given to `get`, here and in every process listed) and the environment
         // (the env backend's variables): docs/integrations.md says to switch them off, as this settings file does
         String jfc = Files.readString(Path.of(System.getProperty("java.home"), "lib", "jfr", "default.jfc"));
