@@ -41,7 +41,17 @@ final class Backends {
         this.entries = entries;
     }
 
+    /** Every backend, each probed: what {@code backends()} and {@code diagnose()} report. */
     static Backends discover(KeyringConfig config) {
+        return discover(config, true);
+    }
+
+    /**
+     * As {@link #discover(KeyringConfig)}, but when the configuration names backends
+     * ({@code backend = …}) and {@code probeAll} is false, only those are probed: {@code open()}
+     * never waits for a backend it was told not to use (a wedged D-Bus behind {@code backend = kernel}).
+     */
+    static Backends discover(KeyringConfig config, boolean probeAll) {
         Settings settings = Settings.resolve(config);
         List<CredentialStoreProvider> providers = new ArrayList<>();
         List<String> loadFailures = new ArrayList<>();
@@ -52,12 +62,13 @@ final class Backends {
         }
         validateKeys(settings, byId);
 
+        Set<String> named = probeAll ? null : namedIds(settings);
         Map<String, CompletableFuture<Availability>> probes = new LinkedHashMap<>();
         Map<String, BackendConfig> configs = new LinkedHashMap<>();
         for (CredentialStoreProvider p : byId.values()) {
             BackendConfig bc = sliceFor(p.id(), settings, config);
             configs.put(p.id(), bc);
-            if (bc.getBoolean("enabled", true)) {
+            if (bc.getBoolean("enabled", true) && (named == null || named.contains(p.id()))) {
                 probes.put(p.id(), probeAsync(p, bc));
             }
         }
@@ -65,9 +76,9 @@ final class Backends {
         long deadline = System.nanoTime() + config.probeTimeout().toNanos();
         for (CredentialStoreProvider p : byId.values()) {
             BackendConfig bc = configs.get(p.id());
-            Availability a = probes.containsKey(p.id())
-                    ? await(probes.get(p.id()), deadline, config)
-                    : Availability.unavailable("disabled by " + p.id() + ".enabled (from " + bc.source("enabled") + ")");
+            Availability a = probes.containsKey(p.id()) ? await(probes.get(p.id()), deadline, config)
+                    : !bc.getBoolean("enabled", true) ? Availability.unavailable("disabled by " + p.id() + ".enabled (from " + bc.source("enabled") + ")")
+                    : Availability.unavailable("not probed: the configuration names other backends");
             int priority = a.isAvailable() ? bc.getInt("priority", a.priority()) : a.priority();
             String reason = a.reason();
             if (a.isAvailable() && bc.get("priority").isPresent()) {
@@ -88,6 +99,17 @@ final class Backends {
                     new Capabilities(false, false, false, false, false))));
         }
         return new Backends(settings, entries);
+    }
+
+    /** The ids {@code backend = …} names, or null when it names none (auto-detection probes every backend). */
+    private static Set<String> namedIds(Settings settings) {
+        return settings.get(Settings.BACKEND).map(spec -> {
+            Set<String> ids = new HashSet<>();
+            for (String raw : spec.value().split(",")) {
+                if (!raw.isBlank()) ids.add(raw.trim());
+            }
+            return ids;
+        }).orElse(null);
     }
 
     private static void load(List<CredentialStoreProvider> providers, List<String> failures) {
@@ -142,21 +164,21 @@ final class Backends {
             if (key.equals(Settings.BACKEND)) continue;
             int dot = key.indexOf('.');
             if (dot < 0) {
-                throw new KeyringException("unknown configuration key '" + key + "' (from " + e.getValue().source()
+                throw new ConfigurationException("unknown configuration key '" + key + "' (from " + e.getValue().source()
                         + "); keys are 'backend' or '<backend id>.<key>', backends here: " + byId.keySet());
             }
             String id = key.substring(0, dot);
             String sub = key.substring(dot + 1);
             CredentialStoreProvider p = byId.get(id);
             if (p == null) {
-                throw new BackendUnavailableException("unknown backend '" + id + "' in configuration key '" + key + "' (from "
+                throw new ConfigurationException("unknown backend '" + id + "' in configuration key '" + key + "' (from "
                         + e.getValue().source() + "); backends discovered here: " + byId.keySet()
                         + "; add the backend's jar to the class path or remove the key");
             }
             if (!COMMON_KEYS.contains(sub) && !p.acceptsKey(sub)) {
                 Set<String> known = new HashSet<>(COMMON_KEYS);
                 known.addAll(p.configKeys());
-                throw new KeyringException("unknown configuration key '" + key + "' (from " + e.getValue().source()
+                throw new ConfigurationException("unknown configuration key '" + key + "' (from " + e.getValue().source()
                         + "); the " + id + " backend understands " + new java.util.TreeSet<>(known));
             }
         }
@@ -194,11 +216,11 @@ final class Backends {
                 if (id.isEmpty()) continue;
                 Entry e = entries.get(id);
                 if (e == null || e.provider() == null) {
-                    throw new BackendUnavailableException("unknown backend '" + id + "' in backend = " + spec.value()
+                    throw new ConfigurationException("unknown backend '" + id + "' in backend = " + spec.value()
                             + " (from " + spec.source() + "); backends discovered here: " + knownIds());
                 }
                 if (chosen.contains(e)) {
-                    throw new KeyringException("backend '" + id + "' is named twice in backend = " + spec.value()
+                    throw new ConfigurationException("backend '" + id + "' is named twice in backend = " + spec.value()
                             + " (from " + spec.source() + ")");
                 }
                 if (!e.status().available()) {
@@ -209,7 +231,7 @@ final class Backends {
                 chosen.add(e);
             }
             if (chosen.isEmpty()) {
-                throw new KeyringException("backend is empty (from " + spec.source() + "); name a backend id or remove the key");
+                throw new ConfigurationException("backend is empty (from " + spec.source() + "); name a backend id or remove the key");
             }
             return new Selection(chosen, "configured by " + spec.source() + ": backend = " + spec.value());
         }

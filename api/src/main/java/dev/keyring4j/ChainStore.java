@@ -122,8 +122,10 @@ final class ChainStore implements CredentialStore {
         new CredentialId(service, account);
         Objects.requireNonNull(secret, "secret");
         Objects.requireNonNull(ttl, "ttl");
-        CredentialStore target = expiryTarget().orElseThrow(() -> new UnsupportedOperationException(
-                "no writable member of " + id + " can expire credentials; add the kernel backend or set without a ttl"));
+        CredentialStore target = expiryTarget().orElseThrow(() -> members.stream().anyMatch(m -> m.capabilities().writable())
+                ? new UnsupportedOperationException("no writable member of " + id + " can expire credentials; add the kernel backend or set without a ttl")
+                : new ReadOnlyStoreException("every member of " + id + " is read-only, so nothing can be stored, with or without a ttl;"
+                        + " add a writable backend (kernel, for credentials that expire)"));
         target.set(service, account, secret, ttl);
         removeStaleCopies(target, service, account);
     }

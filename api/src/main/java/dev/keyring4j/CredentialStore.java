@@ -30,10 +30,17 @@ public interface CredentialStore extends AutoCloseable {
     /**
      * Stores the secret so that it expires after {@code ttl}.
      *
-     * @throws UnsupportedOperationException when this store cannot expire credentials
+     * @throws ReadOnlyStoreException when this store is read-only ({@link Capabilities#writable()} is false),
+     *         as for every other write
+     * @throws UnsupportedOperationException when this writable store cannot expire credentials
      *         ({@link Capabilities#expiry()} is false); it never stores without the expiry
      */
     default void set(String service, String account, Secret secret, Duration ttl) {
+        new CredentialId(service, account);
+        if (!capabilities().writable()) {
+            throw new ReadOnlyStoreException("the " + id() + " store is read-only and cannot store credentials, with or without a ttl;"
+                    + " provision the value through that store's own mechanism, or configure a writable backend");
+        }
         throw new UnsupportedOperationException("the " + id() + " store cannot expire credentials;"
                 + " use a store with expiry (e.g. kernel) or set without a ttl");
     }

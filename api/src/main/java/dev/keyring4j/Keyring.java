@@ -36,7 +36,7 @@ public final class Keyring {
 
     /** The store this configuration selects. */
     public static CredentialStore open(KeyringConfig config) {
-        Backends.Selection selection = Backends.discover(config).select();
+        Backends.Selection selection = Backends.discover(config, false).select();
         List<CredentialStore> opened = new ArrayList<>();
         try {
             for (Backends.Entry e : selection.entries()) {

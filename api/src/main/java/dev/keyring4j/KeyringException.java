@@ -6,7 +6,9 @@ package dev.keyring4j;
  * contains a secret.
  */
 public class KeyringException extends RuntimeException {
+    private static final String PAGE = "docs/troubleshooting.md#";
     private final String anchor;
+    private final String reason;
 
     public KeyringException(String message) {
         this(message, null);
@@ -18,12 +20,23 @@ public class KeyringException extends RuntimeException {
 
     /** For subclasses: {@code anchor} names the section of {@code docs/troubleshooting.md}. */
     protected KeyringException(String anchor, String message, Throwable cause) {
-        super(message + " (see docs/troubleshooting.md#" + anchor + ")", cause);
+        super(message + " (see " + PAGE + anchor + ")", cause);
         this.anchor = anchor;
+        this.reason = message;
     }
 
     /** The section of {@code docs/troubleshooting.md} that explains this failure, e.g. {@code locked}. */
     public String troubleshootingAnchor() {
         return anchor;
+    }
+
+    /** The link alone, e.g. {@code docs/troubleshooting.md#locked}: the one {@link #getMessage()} ends with. */
+    public String troubleshootingLink() {
+        return PAGE + anchor;
+    }
+
+    /** What happened, where, and what to do: the message without its troubleshooting link, for code that shows it elsewhere. */
+    public String reason() {
+        return reason;
     }
 }

@@ -85,12 +85,12 @@ final class Settings {
             p.load(r);
         } catch (NoSuchFileException e) {
             if (required) {
-                throw new BackendUnavailableException("the configuration " + source + " does not exist; create it or stop naming it");
+                throw new ConfigurationException("the configuration " + source + " does not exist; create it or stop naming it");
             }
             consulted.add(source + ": not present");
             return;
         } catch (IOException e) {
-            throw new KeyringException("cannot read the configuration " + source + ": " + e.getMessage()
+            throw new ConfigurationException("cannot read the configuration " + source + ": " + e.getMessage()
                     + "; fix its permissions or remove it", e);
         }
         for (String key : new java.util.TreeSet<>(p.stringPropertyNames())) {

@@ -1,5 +1,6 @@
 package dev.keyring4j.spi;
 
+import dev.keyring4j.ConfigurationException;
 import dev.keyring4j.KeyringException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,7 +70,7 @@ public final class BackendConfig {
         return sources.getOrDefault(key, "default");
     }
 
-    /** {@code <id>.<key>} as an integer; a malformed value is a {@link KeyringException} naming its source. */
+    /** {@code <id>.<key>} as an integer; a malformed value is a {@link ConfigurationException} naming its source. */
     public int getInt(String key, int fallback) {
         String v = values.get(key);
         if (v == null) return fallback;
@@ -80,7 +81,7 @@ public final class BackendConfig {
         }
     }
 
-    /** {@code <id>.<key>} as {@code true}/{@code false}; anything else is a {@link KeyringException} naming its source. */
+    /** {@code <id>.<key>} as {@code true}/{@code false}; anything else is a {@link ConfigurationException} naming its source. */
     public boolean getBoolean(String key, boolean fallback) {
         String v = values.get(key);
         if (v == null) return fallback;
@@ -104,8 +105,8 @@ public final class BackendConfig {
     }
 
     /** The error for a malformed value: names the key, its source and what was expected (not the value, which may be sensitive). */
-    public KeyringException invalid(String key, String expected) {
-        return new KeyringException("configuration " + id + "." + key + " (from " + source(key) + ") must be " + expected);
+    public ConfigurationException invalid(String key, String expected) {
+        return new ConfigurationException("configuration " + id + "." + key + " (from " + source(key) + ") must be " + expected);
     }
 
     /** An environment variable as the backend should see it. */

@@ -1,6 +1,6 @@
 package dev.keyring4j.command;
 
-import dev.keyring4j.KeyringException;
+import dev.keyring4j.ConfigurationException;
 import dev.keyring4j.spi.BackendConfig;
 import dev.keyring4j.spi.ChildEnvironment;
 import java.time.Duration;
@@ -43,9 +43,9 @@ record Rule(String name, String glob, Endpoint target, Pattern hostMatch, List<S
         for (Map.Entry<String, Map<String, String>> e : byName.entrySet()) {
             String name = e.getKey();
             String prefix = "rule." + name + ".";
-            String glob = config.get(prefix + "match").orElseThrow(() -> new KeyringException("configuration command." + prefix
+            String glob = config.get(prefix + "match").orElseThrow(() -> new ConfigurationException("configuration command." + prefix
                     + "match is missing: rule '" + name + "' (from " + config.source(prefix + "run") + ") needs a host glob such as *.example.dev"));
-            String run = config.get(prefix + "run").orElseThrow(() -> new KeyringException("configuration command." + prefix
+            String run = config.get(prefix + "run").orElseThrow(() -> new ConfigurationException("configuration command." + prefix
                     + "run is missing: rule '" + name + "' (from " + config.source(prefix + "match") + ") needs the command that prints the token"));
             List<String> argv;
             try {

@@ -1,6 +1,6 @@
 package dev.keyring4j.encryptedfile;
 
-import dev.keyring4j.KeyringException;
+import dev.keyring4j.ConfigurationException;
 import dev.keyring4j.spi.BackendConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -69,7 +69,7 @@ record StoreSettings(
                 config.getInt("argon2.parallelism", Argon2Params.DEFAULT.parallelism()));
         String weak = argon2.weakness();
         if (weak != null) {
-            throw new KeyringException("configuration encrypted-file.argon2.* (from " + config.source("argon2.memory")
+            throw new ConfigurationException("configuration encrypted-file.argon2.* (from " + config.source("argon2.memory")
                     + ") is refused: " + weak);
         }
         Duration timeout = config.getDuration("unseal-timeout", Duration.ofSeconds(10));

@@ -10,6 +10,7 @@ import dev.keyring4j.Secret;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -141,6 +142,12 @@ final class EnvStore implements CredentialStore {
 
     @Override
     public void set(String service, String account, Secret secret) {
+        new CredentialId(service, account);
+        throw readOnly("store");
+    }
+
+    @Override
+    public void set(String service, String account, Secret secret, Duration ttl) {
         new CredentialId(service, account);
         throw readOnly("store");
     }

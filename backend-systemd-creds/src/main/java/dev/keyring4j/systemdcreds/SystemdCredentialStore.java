@@ -7,6 +7,7 @@ import dev.keyring4j.CredentialStore;
 import dev.keyring4j.ReadOnlyStoreException;
 import dev.keyring4j.Secret;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -130,6 +131,12 @@ final class SystemdCredentialStore implements CredentialStore {
                 + " `keyring4j provision-systemd SERVICE ACCOUNT --out FILE`) and add `LoadCredentialEncrypted="
                 + CredentialName.inUnitFile(name) + ":/etc/credstore.encrypted/" + CredentialName.inUnitFile(name)
                 + "` to the unit's [Service] section; or configure a writable backend after this one");
+    }
+
+    /** Read-only like every other write: how to provision it, never "cannot expire". */
+    @Override
+    public void set(String service, String account, Secret secret, Duration ttl) {
+        set(service, account, secret);
     }
 
     @Override

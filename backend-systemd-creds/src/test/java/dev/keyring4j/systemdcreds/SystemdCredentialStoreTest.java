@@ -231,7 +231,9 @@ class SystemdCredentialStoreTest {
             assertFalse(set.getMessage().contains("do-not-print-me"));
             ReadOnlyStoreException del = assertThrows(ReadOnlyStoreException.class, () -> s.delete("github.com", "alice"));
             assertTrue(del.getMessage().contains("LoadCredential"), del.getMessage());
-            assertThrows(UnsupportedOperationException.class, () -> s.set("a", "b", Secret.of("x"), java.time.Duration.ofMinutes(1)));
+            // issue 10: read-only refuses the ttl form like every write (it used to say "cannot expire")
+            ReadOnlyStoreException ttl = assertThrows(ReadOnlyStoreException.class, () -> s.set("a", "b", Secret.of("x"), java.time.Duration.ofMinutes(1)));
+            assertTrue(ttl.getMessage().contains("LoadCredentialEncrypted="), ttl.getMessage());
             assertEquals(List.of(), s.list(), "nothing was written");
         }
     }

@@ -12,6 +12,7 @@ import dev.keyring4j.CredentialStore;
 import dev.keyring4j.ReadOnlyStoreException;
 import dev.keyring4j.Secret;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -312,8 +313,52 @@ public abstract class CredentialStoreContract {
         assertThrows(IllegalArgumentException.class, () -> s.get("a", ""));
         assertThrows(IllegalArgumentException.class, () -> s.list(""));
         assertThrows(IllegalArgumentException.class, () -> s.find(""));
-        assertThrows(RuntimeException.class, () -> s.set("", "a", Secret.of("x")));
-        assertTrue(s.list().isEmpty() || s.list().stream().noneMatch(id -> id.service().isEmpty()));
+        // refused as a bad name before anything else, read-only stores included
+        assertThrows(IllegalArgumentException.class, () -> s.set("", "a", Secret.of("x")));
+        assertThrows(IllegalArgumentException.class, () -> s.set("a", "", Secret.of("x")));
+        assertThrows(IllegalArgumentException.class, () -> s.set("", "a", Secret.of("x"), Duration.ofMinutes(1)));
+        assertThrows(IllegalArgumentException.class, () -> s.delete("", "a"));
+        if (s.capabilities().listable()) assertEquals(List.of(), s.list(), "a refused write stores nothing");
+    }
+
+    /**
+     * The ttl form: a read-only store refuses it as every write; a writable store without expiry
+     * refuses it rather than storing without the expiry; a store with expiry holds the value at once,
+     * drops it once the ttl has passed, and a later write without a ttl clears the expiry.
+     */
+    @Test
+    void ttlWritesExpireOrAreRefused() throws Exception {
+        CredentialId id = new CredentialId("contract.ttl", "tia");
+        CredentialStore s = empty();
+        if (!s.capabilities().writable()) {
+            assertThrows(ReadOnlyStoreException.class, () -> s.set(id.service(), id.account(), Secret.of("x"), Duration.ofSeconds(1)));
+            assertAbsent(s, id);
+            return;
+        }
+        if (!s.capabilities().expiry()) {
+            assertThrows(UnsupportedOperationException.class, () -> s.set(id.service(), id.account(), Secret.of("x"), Duration.ofSeconds(1)));
+            assertAbsent(s, id);
+            return;
+        }
+        s.set(id.service(), id.account(), Secret.of("short-lived"), Duration.ofSeconds(1));
+        assertHolds(s, id, utf8("short-lived"));
+        assertTrue(becomesAbsent(s, id), "still present 10 s after a 1 s ttl");
+
+        CredentialId kept = new CredentialId("contract.ttl", "kai");
+        s.set(kept.service(), kept.account(), Secret.of("brief"), Duration.ofSeconds(1));
+        s.set(kept.service(), kept.account(), Secret.of("for-good"));
+        Thread.sleep(2_500); // past the first write's ttl, which the second must have cleared
+        assertHolds(s, kept, utf8("for-good"));
+    }
+
+    /** Polls until the id reads as absent; false if it is still there after 10 s (a bound, not a timing claim). */
+    private static boolean becomesAbsent(CredentialStore s, CredentialId id) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (read(s, id).isEmpty()) return true;
+            Thread.sleep(100);
+        }
+        return false;
     }
 
     @Test
@@ -346,6 +391,7 @@ public abstract class CredentialStoreContract {
         assertThrows(ReadOnlyStoreException.class, () -> s.set(id.service(), id.account(), Secret.of("changed")));
         assertThrows(ReadOnlyStoreException.class, () -> s.set("contract.readonly", "new", Secret.of("x")));
         assertThrows(ReadOnlyStoreException.class, () -> s.delete(id.service(), id.account()));
+        assertThrows(ReadOnlyStoreException.class, () -> s.set(id.service(), id.account(), Secret.of("changed"), Duration.ofHours(1)));
         assertHolds(s, id, utf8("kept"));
         assertAbsent(s, new CredentialId("contract.readonly", "new"));
     }

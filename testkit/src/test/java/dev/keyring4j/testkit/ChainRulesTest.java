@@ -115,6 +115,12 @@ class ChainRulesTest {
     }
 
     @Test
+    void ttlWriteToAChainOfReadOnlyMembersIsReadOnly() {
+        CredentialStore chain = Keyring.chain(InMemoryCredentialStore.readOnly("ro"));
+        assertThrows(dev.keyring4j.ReadOnlyStoreException.class, () -> chain.set("svc", "acct", Secret.of("v"), Duration.ofMinutes(5)));
+    }
+
+    @Test
     void aWriteRemovesStaleCopiesFromOtherWritableMembers() {
         kernelLike.set("svc", "acct", Secret.of("stale"));
         CredentialStore chain = Keyring.chain(kernelLike, durable);

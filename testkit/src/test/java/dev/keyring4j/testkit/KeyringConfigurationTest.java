@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyring4j.BackendStatus;
 import dev.keyring4j.BackendUnavailableException;
+import dev.keyring4j.ConfigurationException;
 import dev.keyring4j.CredentialStore;
 import dev.keyring4j.Keyring;
 import dev.keyring4j.KeyringConfig;
@@ -164,16 +165,19 @@ class KeyringConfigurationTest {
     @Test
     void unknownBackendInSpecFailsNamingTheSource() throws Exception {
         write(userFile, "backend = alpha, nosuch");
-        BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> Keyring.open(config().build()));
+        // issue 10: a configuration mistake, no longer "unavailable"
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> Keyring.open(config().build()));
         assertTrue(e.getMessage().contains("nosuch"), e.getMessage());
         assertTrue(e.getMessage().contains(userFile.toString()), e.getMessage());
-        assertTrue(e.getMessage().endsWith("(see docs/troubleshooting.md#unavailable)"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(see docs/troubleshooting.md#configuration)"), e.getMessage());
+        assertEquals("docs/troubleshooting.md#configuration", e.troubleshootingLink());
+        assertFalse(e.reason().contains("docs/troubleshooting.md"), e.reason());
     }
 
     @Test
     void unknownKeyFailsNamingTheSource() throws Exception {
         write(systemFile, "alpha.colour = blue");
-        KeyringException e = assertThrows(KeyringException.class, () -> Keyring.open(config().build()));
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> Keyring.open(config().build()));
         assertTrue(e.getMessage().contains("alpha.colour"), e.getMessage());
         assertTrue(e.getMessage().contains(systemFile.toString()), e.getMessage());
     }
@@ -181,14 +185,14 @@ class KeyringConfigurationTest {
     @Test
     void unknownTopLevelKeyFails() {
         props.put("keyring4j.backnd", "alpha");
-        KeyringException e = assertThrows(KeyringException.class, () -> Keyring.open(config().build()));
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> Keyring.open(config().build()));
         assertTrue(e.getMessage().contains("system property keyring4j.backnd"), e.getMessage());
     }
 
     @Test
     void keyOfUnknownBackendFails() {
         env.put("KEYRING4J_BACKEND", "alpha");
-        KeyringException e = assertThrows(KeyringException.class, () -> Keyring.open(config().set("gamma.path", "/x").build()));
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> Keyring.open(config().set("gamma.path", "/x").build()));
         assertTrue(e.getMessage().contains("unknown backend 'gamma'"), e.getMessage());
         assertTrue(e.getMessage().contains("programmatic gamma.path"), e.getMessage());
     }
@@ -213,8 +217,39 @@ class KeyringConfigurationTest {
     @Test
     void namedConfigFileMustExist() {
         env.put("KEYRING4J_CONFIG", dir.resolve("missing.properties").toString());
-        KeyringException e = assertThrows(KeyringException.class, () -> Keyring.open(config().build()));
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> Keyring.open(config().build()));
         assertTrue(e.getMessage().contains("KEYRING4J_CONFIG"), e.getMessage());
+    }
+
+    @Test
+    void aMissingConfigFileGivenProgrammaticallyOrWithDashDashConfigIsAConfigurationMistake() {
+        Path missing = dir.resolve("absent.properties");
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> Keyring.open(config().configFile(missing).build()));
+        assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+        assertEquals("configuration", e.troubleshootingAnchor());
+    }
+
+    @Test
+    void aBackendNamedTwiceOrABadValueIsAConfigurationMistake() throws Exception {
+        write(userFile, "backend = alpha, alpha");
+        assertThrows(ConfigurationException.class, () -> Keyring.open(config().build()));
+        write(userFile, "backend = alpha", "alpha.priority = high");
+        ConfigurationException bad = assertThrows(ConfigurationException.class, () -> Keyring.open(config().build()));
+        assertTrue(bad.getMessage().contains("alpha.priority") && bad.getMessage().contains("an integer"), bad.getMessage());
+    }
+
+    @Test
+    void openProbesOnlyTheBackendsTheConfigurationNames() {
+        props.remove("keyring4j.stuck-probe.enabled"); // its probe never answers
+        int before = TestProviders.StuckProbe.PROBES.get();
+        try (CredentialStore s = Keyring.open(config().backend("alpha").build())) {
+            assertEquals("alpha", s.id());
+        }
+        assertEquals(before, TestProviders.StuckProbe.PROBES.get(), "open() with backend = alpha probed stuck-probe");
+        // diagnose and backends() still ask everyone: that is their job
+        assertFalse(Keyring.backends(config().backend("alpha").build()).stream()
+                .filter(b -> b.id().equals("stuck-probe")).findFirst().orElseThrow().available());
+        assertTrue(TestProviders.StuckProbe.PROBES.get() > before);
     }
 
     @Test

@@ -86,8 +86,12 @@ final class TestProviders {
             super("stuck-probe", 60, new Capabilities(false, false, false, false, false));
         }
 
+        /** How many times a probe was started, across every instance ServiceLoader made. */
+        public static final java.util.concurrent.atomic.AtomicInteger PROBES = new java.util.concurrent.atomic.AtomicInteger();
+
         @Override
         public Availability probe(BackendConfig config) {
+            PROBES.incrementAndGet();
             try {
                 Thread.sleep(60_000);
             } catch (InterruptedException e) {
