@@ -90,7 +90,7 @@ public final class KernelKeyringProvider implements CredentialStoreProvider {
     private static String namespace(BackendConfig config) {
         String ns = config.get("namespace", DEFAULT_NAMESPACE).trim();
         try {
-            KernelKeyStore.name("namespace", ns);
+            NameCodec.name("namespace", ns);
         } catch (IllegalArgumentException e) {
             throw config.invalid("namespace", "a non-empty name without NUL, at most 4095 bytes in UTF-8");
         }

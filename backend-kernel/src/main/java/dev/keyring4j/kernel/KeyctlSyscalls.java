@@ -32,7 +32,6 @@ final class KeyctlSyscalls {
     static final int GET_PERSISTENT = 22;
     static final int MOVE = 30;
     static final int MOVE_EXCL = 1;
-    static final int REVOKE = 3;
 
     // special keyring ids
     static final int THREAD_KEYRING = -1;
@@ -232,28 +231,29 @@ final class KeyctlSyscalls {
         }
     }
 
-    /** {@code KEYCTL_DESCRIBE}: the parsed description, or null with the errno in {@code errno[0]}. */
-    static Description describe(int key, int[] errno) {
-        Read r = read0(DESCRIBE, key);
-        if (!r.ok()) {
-            errno[0] = r.errno();
-            return null;
+    /** The result of a describe: the description, or an errno. */
+    record Described(Description description, int errno) {
+        boolean ok() {
+            return errno == 0;
         }
+    }
+
+    /** {@code KEYCTL_DESCRIBE}: the parsed description, or the errno ({@code EINVAL} when the kernel's answer has too few fields). */
+    static Described describe(int key) {
+        Read r = read0(DESCRIBE, key);
+        if (!r.ok()) return new Described(null, r.errno());
         byte[] b = r.bytes();
         int len = b.length > 0 && b[b.length - 1] == 0 ? b.length - 1 : b.length;
         // the description itself may contain ';', so split off exactly four fields
         int[] semis = new int[4];
         int found = 0;
         for (int i = 0; i < len && found < 4; i++) if (b[i] == ';') semis[found++] = i;
-        if (found < 4) {
-            errno[0] = EINVAL;
-            return null;
-        }
+        if (found < 4) return new Described(null, EINVAL);
         String type = new String(b, 0, semis[0], StandardCharsets.UTF_8);
         int uid = (int) Long.parseLong(new String(b, semis[0] + 1, semis[1] - semis[0] - 1, StandardCharsets.US_ASCII));
         int gid = (int) Long.parseLong(new String(b, semis[1] + 1, semis[2] - semis[1] - 1, StandardCharsets.US_ASCII));
         int perm = (int) Long.parseLong(new String(b, semis[2] + 1, semis[3] - semis[2] - 1, StandardCharsets.US_ASCII), 16);
-        return new Description(type, uid, gid, perm, Arrays.copyOfRange(b, semis[3] + 1, len));
+        return new Described(new Description(type, uid, gid, perm, Arrays.copyOfRange(b, semis[3] + 1, len)), 0);
     }
 
     private static Read read0(int op, int key) {

@@ -73,7 +73,7 @@ public final class KernelChild {
             // an overwrite that would grow past the quota keeps the old value too
             String overwrite;
             try {
-                store.set("quota", "first", Secret.of(new byte[KernelKeyStore.USER_MAX]));
+                store.set("quota", "first", Secret.of(new byte[EntryKind.USER_MAX]));
                 overwrite = "stored";
             } catch (QuotaExceededException e) {
                 overwrite = "QuotaExceededException";
@@ -86,7 +86,7 @@ public final class KernelChild {
                 intact &= store.get("quota", "k" + i).map(s -> Arrays.equals(s.asBytes(), want)).orElse(false);
             }
             System.out.println("intact=" + intact);
-            store.removeNamespace();
+            KernelFixture.removeNamespace(namespace);
         }
     }
 

@@ -36,6 +36,29 @@ final class KernelFixture {
                 BackendConfig.of("kernel", Map.of("namespace", namespace, "keyring", keyring), Map.of()));
     }
 
+    /**
+     * Unlinks and invalidates the namespace keyring with everything under it, as the tree of a
+     * store opened with {@code namespace} and {@code keyring} finds it now.
+     */
+    static void removeNamespace(String namespace, String keyring) {
+        KernelTarget target = KernelTarget.parse(keyring);
+        KeyringTree tree = new KeyringTree(target, namespace, new ErrnoMapper(target));
+        int ns = tree.namespaceId(false);
+        if (ns == 0) return;
+        for (int svc : tree.children(ns)) KeyctlSyscalls.keyctl(KeyctlSyscalls.INVALIDATE, svc, 0, 0, 0);
+        KeyctlSyscalls.keyctl(KeyctlSyscalls.UNLINK, ns, tree.targetId(), 0, 0);
+        KeyctlSyscalls.keyctl(KeyctlSyscalls.INVALIDATE, ns, 0, 0, 0);
+    }
+
+    static void removeNamespace(String namespace) {
+        removeNamespace(namespace, "user");
+    }
+
+    /** The largest secret this kernel holds: {@code big_key}'s limit when the kernel has that type, else {@code user}'s. */
+    static int maxSecretBytes() {
+        return EntryKind.bigKeyTypeExists() ? EntryKind.BIG_KEY_MAX : EntryKind.USER_MAX;
+    }
+
     /** The outcome of a finished program. */
     record Result(int exit, String out, String err) {
         Result ok() {

@@ -21,9 +21,7 @@ class KernelKeyStoreContractTest extends CredentialStoreContract {
 
     @AfterAll
     static void removeNamespace() {
-        try (KernelKeyStore s = (KernelKeyStore) new KernelKeyringProvider().open(CONFIG)) {
-            s.removeNamespace();
-        }
+        KernelFixture.removeNamespace(NAMESPACE);
     }
 
     @Override
@@ -33,8 +31,6 @@ class KernelKeyStoreContractTest extends CredentialStoreContract {
 
     @Override
     protected OptionalInt secretLimit() {
-        try (KernelKeyStore s = (KernelKeyStore) openStore()) {
-            return OptionalInt.of(s.maxSecretBytes());
-        }
+        return OptionalInt.of(KernelFixture.maxSecretBytes());
     }
 }

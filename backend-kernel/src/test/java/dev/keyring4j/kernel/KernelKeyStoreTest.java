@@ -49,7 +49,7 @@ class KernelKeyStoreTest {
 
     @AfterEach
     void removeNamespace() {
-        store.removeNamespace();
+        KernelFixture.removeNamespace(namespace);
         store.close();
     }
 
@@ -177,7 +177,7 @@ class KernelKeyStoreTest {
      */
     private static String inASessionLinkingMyUserKeyring(String script, String... args) {
         Path setpriv = Prerequisites.requireProgram("setpriv");
-        Prerequisites.require(KernelKeyStore.currentUid() == 0, "root, to start processes as the unprivileged uid 65534 (tests run as root in CI)");
+        Prerequisites.require(ErrnoMapper.currentUid() == 0, "root, to start processes as the unprivileged uid 65534 (tests run as root in CI)");
         String prelude = "keyctl link @u @s >/dev/null || exit 3\n"
                 + "U=$(keyctl id @u)\n"
                 + "nobody() { '" + setpriv + "' --reuid=65534 --regid=65534 --clear-groups \"$@\"; }\n";
@@ -247,7 +247,7 @@ class KernelKeyStoreTest {
             keyctl("unlink", Integer.toString(planted), "@u");
             fresh.set("plant.svc", "olga", Secret.of("again mine"));
             assertEquals("again mine", fresh.get("plant.svc", "olga").orElseThrow().asString());
-            fresh.removeNamespace();
+            KernelFixture.removeNamespace(namespace);
         } finally {
             KernelFixture.run(List.of(KernelFixture.keyctl(), "unlink", Integer.toString(planted), "@u")); // gone already when the test passed
         }
@@ -345,12 +345,12 @@ class KernelKeyStoreTest {
 
     @Test
     void secretsUpToTheKernelLimit() {
-        byte[] max = new byte[KernelKeyStore.USER_MAX];
+        byte[] max = new byte[EntryKind.USER_MAX];
         Arrays.fill(max, (byte) 7);
         store.set("size.svc", "max", Secret.of(max));
         assertArrayEquals(max, store.get("size.svc", "max").orElseThrow().asBytes());
         byte[] over = new byte[32 * 1024 + 1];
-        if (store.maxSecretBytes() == KernelKeyStore.USER_MAX) {
+        if (KernelFixture.maxSecretBytes() == EntryKind.USER_MAX) {
             // no big_key here (add_key gives ENODEV): refused with the limit, nothing written
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> store.set("size.svc", "over", Secret.of(over)));
             assertTrue(e.getMessage().contains("32767"), e.getMessage());
@@ -369,12 +369,12 @@ class KernelKeyStoreTest {
 
     @Test
     void namesTheKernelCannotHoldAreRefusedBeforeWriting() {
-        String longest = "n".repeat(KernelKeyStore.NAME_MAX);
-        store.set(longest, "é".repeat(KernelKeyStore.NAME_MAX / 2), Secret.of("fits"));
-        assertEquals("fits", store.get(longest, "é".repeat(KernelKeyStore.NAME_MAX / 2)).orElseThrow().asString());
+        String longest = "n".repeat(NameCodec.NAME_MAX);
+        store.set(longest, "é".repeat(NameCodec.NAME_MAX / 2), Secret.of("fits"));
+        assertEquals("fits", store.get(longest, "é".repeat(NameCodec.NAME_MAX / 2)).orElseThrow().asString());
         List<CredentialId> before = store.list();
-        String tooLong = "n".repeat(KernelKeyStore.NAME_MAX + 1);
-        String tooLongUtf8 = "é".repeat(KernelKeyStore.NAME_MAX / 2 + 1); // 4097 bytes in 2049 chars
+        String tooLong = "n".repeat(NameCodec.NAME_MAX + 1);
+        String tooLongUtf8 = "é".repeat(NameCodec.NAME_MAX / 2 + 1); // 4097 bytes in 2049 chars
         for (String[] bad : new String[][] {
                 {"nul\0service", "a"}, {"svc", "nul\0account"}, {tooLong, "a"}, {"svc", tooLongUtf8},
                 {"svc", "unpaired \uD800 surrogate"}, {"", "a"}, {"svc", ""}}) {
@@ -415,7 +415,7 @@ class KernelKeyStoreTest {
     @Test
     void quotaExhaustionIsQuotaExceededAndKeepsEarlierKeys() throws IOException {
         Path setpriv = Prerequisites.requireProgram("setpriv");
-        Prerequisites.require(KernelKeyStore.currentUid() == 0, "root, to start a child as the unprivileged uid 65534 (tests run as root in CI)");
+        Prerequisites.require(ErrnoMapper.currentUid() == 0, "root, to start a child as the unprivileged uid 65534 (tests run as root in CI)");
         // the unprivileged child cannot read /root: give it a world-readable copy of the class path
         Path copy = Files.createTempDirectory("kernel-quota-cp");
         try {
@@ -481,8 +481,7 @@ class KernelKeyStoreTest {
     /** An unlinked keyring lives until the kernel's garbage collector (a work item, normally at once) destroys it. */
     private static void awaitGarbageCollected(int id) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        int[] errno = new int[1];
-        while (KeyctlSyscalls.describe(id, errno) != null) {
+        while (KeyctlSyscalls.describe(id).ok()) {
             assertTrue(System.nanoTime() < deadline, "keyring " + id + " was never garbage-collected");
             Thread.onSpinWait();
         }
@@ -513,7 +512,7 @@ class KernelKeyStoreTest {
                     assertEquals(List.of(new CredentialId("target.svc", "acct")), s.list(), target);
                     assertTrue(s.delete("target.svc", "acct"), target);
                 } finally {
-                    s.removeNamespace();
+                    KernelFixture.removeNamespace(ns, target);
                 }
             }
         }
@@ -531,7 +530,7 @@ class KernelKeyStoreTest {
                 assertTrue(show.contains("keyring: " + ns), "the namespace hangs from _persistent.<uid>: " + show);
                 assertTrue(show.contains("user: acct"), show);
             } finally {
-                s.removeNamespace();
+                KernelFixture.removeNamespace(ns, "persistent");
             }
         }
     }
