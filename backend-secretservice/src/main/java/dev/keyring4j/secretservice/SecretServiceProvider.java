@@ -76,7 +76,7 @@ public final class SecretServiceProvider implements CredentialStoreProvider {
         try {
             return f.get(budget, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            return Availability.unavailable("secret-service: no answer from the session bus " + SecretServiceStore.shortAddress(address)
+            return Availability.unavailable("secret-service: no answer from the session bus " + SecretServiceErrors.shortAddress(address)
                     + " within " + budget + " ms (secret-service.probe-timeout)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -88,20 +88,18 @@ public final class SecretServiceProvider implements CredentialStoreProvider {
     }
 
     private static Availability probe(String address, SecretServiceSettings settings) {
-        try (BusConnection bus = BusConnection.open(address, settings.probeTimeout())) {
-            SecretServiceStore.requireProvider(bus, address);
-            boolean owned = DBusValues.bool(bus.call(BusConnection.BUS_NAME, BusConnection.BUS_PATH, BusConnection.BUS_NAME, "NameHasOwner", "s",
-                    SecretServiceStore.SECRETS)[0]);
-            if (!owned) {
+        try (SecretServiceClient client = new SecretServiceClient(BusConnection.open(address, settings.probeTimeout()))) {
+            if (!client.providerPresent()) throw SecretServiceErrors.noProvider(address);
+            if (!client.nameHasOwner()) {
                 // reading an alias would start the provider; the probe stays read-only and cheap
-                return Availability.available(PRIORITY, SecretServiceStore.SECRETS + " is activatable on " + SecretServiceStore.shortAddress(address));
+                return Availability.available(PRIORITY, SecretServiceClient.SECRETS + " is activatable on " + SecretServiceErrors.shortAddress(address));
             }
-            String collection = SecretServiceStore.resolveCollection(bus, settings);
-            boolean locked = DBusValues.bool(bus.getProperty(SecretServiceStore.SECRETS, collection, SecretServiceStore.COLLECTION_IFACE, "Locked"));
+            String collection = CollectionResolver.resolve(client, settings);
+            boolean locked = client.locked(collection);
             return Availability.available(PRIORITY, "collection " + collection + (locked ? " (locked: unlocking needs a prompt)" : "")
-                    + " on " + SecretServiceStore.shortAddress(address));
+                    + " on " + SecretServiceErrors.shortAddress(address));
         } catch (BusCallException e) {
-            return Availability.unavailable("secret-service: " + e.getMessage() + " (bus " + SecretServiceStore.shortAddress(address) + ")");
+            return Availability.unavailable("secret-service: " + e.getMessage() + " (bus " + SecretServiceErrors.shortAddress(address) + ")");
         }
     }
 

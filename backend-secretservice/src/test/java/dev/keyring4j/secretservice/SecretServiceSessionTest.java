@@ -46,16 +46,16 @@ class SecretServiceSessionTest {
     @Test
     void theDefaultSessionIsTheEncryptedAlgorithm() {
         try (SecretServiceStore s = open(Map.of())) {
-            assertEquals("dh-ietf1024-sha256-aes128-cbc-pkcs7", s.sessionAlgorithm());
-            assertTrue(s.sessionPath().startsWith("/org/freedesktop/secrets/session/"), s.sessionPath());
-            assertEquals("/org/freedesktop/secrets/collection/login", s.collectionPath());
+            assertEquals("dh-ietf1024-sha256-aes128-cbc-pkcs7", StoreHooks.sessionAlgorithm(s));
+            assertTrue(StoreHooks.sessionPath(s).startsWith("/org/freedesktop/secrets/session/"), StoreHooks.sessionPath(s));
+            assertEquals("/org/freedesktop/secrets/collection/login", StoreHooks.collectionPath(s));
         }
     }
 
     @Test
     void plainOnlyWhenConfigured() {
         try (SecretServiceStore s = open(Map.of("session", "plain"))) {
-            assertEquals("plain", s.sessionAlgorithm());
+            assertEquals("plain", StoreHooks.sessionAlgorithm(s));
             s.set("session.plain", "alice", Secret.of("plain works"));
             assertEquals("plain works", s.get("session.plain", "alice").orElseThrow().asString());
             assertTrue(s.delete("session.plain", "alice"));

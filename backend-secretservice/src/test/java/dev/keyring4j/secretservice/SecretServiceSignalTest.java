@@ -107,10 +107,10 @@ class SecretServiceSignalTest {
         log.addHandler(capture);
         try (SecretServiceFixture f = SecretServiceFixture.start();
              BusConnection bus = BusConnection.open(f.busAddress(), Duration.ofSeconds(5))) {
-            String owner = bus.nameOwner(SecretServiceStore.SECRETS);
+            String owner = bus.nameOwner(SecretServiceClient.SECRETS);
             assertTrue(owner.startsWith(":"), owner);
             BlockingQueue<String> created = new LinkedBlockingQueue<>();
-            bus.onSignal(owner, LOGIN, SecretServiceStore.COLLECTION_IFACE, "ItemCreated", args -> created.add(DBusValues.path(args[0])));
+            bus.onSignal(owner, LOGIN, SecretServiceClient.COLLECTION_IFACE, "ItemCreated", args -> created.add(DBusValues.path(args[0])));
 
             forge(f, null, LOGIN, "org.freedesktop.Secret.Collection.ItemCreated", "objpath:" + LOGIN + "/forged_broadcast");
             forge(f, bus.uniqueName(), LOGIN, "org.freedesktop.Secret.Collection.ItemCreated", "objpath:" + LOGIN + "/forged_unicast");
@@ -145,8 +145,8 @@ class SecretServiceSignalTest {
         try (SecretServiceFixture f = SecretServiceFixture.start();
              BusConnection bus = BusConnection.open(f.busAddress(), Duration.ofSeconds(5))) {
             // the bus never writes a well-known name as a signal's sender (except its own): such a subscription would hear nothing
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bus.onSignal(SecretServiceStore.SECRETS, LOGIN,
-                    SecretServiceStore.COLLECTION_IFACE, null, args -> { }));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bus.onSignal(SecretServiceClient.SECRETS, LOGIN,
+                    SecretServiceClient.COLLECTION_IFACE, null, args -> { }));
             assertTrue(e.getMessage().contains("nameOwner"), e.getMessage());
         }
     }
@@ -160,11 +160,11 @@ class SecretServiceSignalTest {
              SecretServiceStore s = open(f, Map.of())) {
             s.set("signal.cache", "bob", Secret.of("the right value"));
             // the provider announces our own write asynchronously: let those real signals land first
-            await(() -> s.itemCacheGeneration() > 0, Duration.ofSeconds(10), "the provider's ItemCreated for our own write");
+            await(() -> StoreHooks.itemCacheGeneration(s) > 0, Duration.ofSeconds(10), "the provider's ItemCreated for our own write");
             sleep(SETTLE_MILLIS);
             assertEquals("the right value", s.get("signal.cache", "bob").orElseThrow().asString());
-            String session = s.sessionPath();
-            long generation = s.itemCacheGeneration();
+            String session = StoreHooks.sessionPath(s);
+            long generation = StoreHooks.itemCacheGeneration(s);
             String owner = providerOwner(f);
 
             // a peer claims the item was deleted, replaced and changed
@@ -172,22 +172,22 @@ class SecretServiceSignalTest {
             forge(f, null, LOGIN, "org.freedesktop.Secret.Collection.ItemCreated", "objpath:" + LOGIN + "/4242");
             forge(f, null, LOGIN, "org.freedesktop.Secret.Collection.ItemChanged", "objpath:" + LOGIN + "/1");
             sleep(SETTLE_MILLIS);
-            assertEquals(generation, s.itemCacheGeneration(), "a forged collection signal was believed by the item-path cache");
+            assertEquals(generation, StoreHooks.itemCacheGeneration(s), "a forged collection signal was believed by the item-path cache");
             assertEquals("the right value", s.get("signal.cache", "bob").orElseThrow().asString());
 
             // ... and that the provider changed hands
             forge(f, null, BusConnection.BUS_PATH, "org.freedesktop.DBus.NameOwnerChanged",
-                    "string:" + SecretServiceStore.SECRETS, "string:" + owner, "string::1.4242");
+                    "string:" + SecretServiceClient.SECRETS, "string:" + owner, "string::1.4242");
             sleep(SETTLE_MILLIS);
-            assertEquals(session, s.sessionPath(), "a forged NameOwnerChanged made the store drop its session and reconnect");
-            assertEquals(generation, s.itemCacheGeneration());
+            assertEquals(session, StoreHooks.sessionPath(s), "a forged NameOwnerChanged made the store drop its session and reconnect");
+            assertEquals(generation, StoreHooks.itemCacheGeneration(s));
             assertEquals("the right value", s.get("signal.cache", "bob").orElseThrow().asString());
 
             // the provider's own signals still count: a newer duplicate written by secret-tool is seen at once
             secretToolStore(f, "signal.cache", "bob", "newer, by secret-tool");
-            await(() -> s.itemCacheGeneration() > generation, Duration.ofSeconds(10), "the provider's ItemCreated to reach the cache");
+            await(() -> StoreHooks.itemCacheGeneration(s) > generation, Duration.ofSeconds(10), "the provider's ItemCreated to reach the cache");
             assertEquals("newer, by secret-tool", s.get("signal.cache", "bob").orElseThrow().asString());
-            assertEquals(session, s.sessionPath());
+            assertEquals(session, StoreHooks.sessionPath(s));
         }
     }
 
@@ -255,7 +255,7 @@ class SecretServiceSignalTest {
 
     private static String providerOwner(SecretServiceFixture f) {
         try (BusConnection b = BusConnection.open(f.busAddress(), Duration.ofSeconds(5))) {
-            return b.nameOwner(SecretServiceStore.SECRETS);
+            return b.nameOwner(SecretServiceClient.SECRETS);
         }
     }
 

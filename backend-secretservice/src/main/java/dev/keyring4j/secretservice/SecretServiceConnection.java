@@ -1,0 +1,148 @@
+package dev.keyring4j.secretservice;
+
+import java.util.function.Function;
+
+/**
+ * The store's connection to the provider, with the reconnect policy: at most one live
+ * {@link ProviderLink}, opened lazily on a private {@link BusConnection} and reused. A link whose
+ * bus dropped, or whose provider changed hands (the bus's own NameOwnerChanged for
+ * org.freedesktop.secrets), is stale and replaced on the next call; an operation that fails because
+ * the provider went away is retried once on a fresh link, and one that finds the collection locked
+ * behind its back is unlocked and retried once. Thread-safe; after {@link #close()} nothing reconnects.
+ */
+final class SecretServiceConnection implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(SecretServiceConnection.class.getName());
+
+    private final SecretServiceSettings settings;
+    private final String address;
+    private final SecretServiceErrors errors;
+    private final Object connectLock = new Object();
+    private volatile ProviderLink link;
+    private volatile boolean closed;
+
+    private SecretServiceConnection(SecretServiceSettings settings, String address) {
+        this.settings = settings;
+        this.address = address;
+        this.errors = new SecretServiceErrors(address, settings.timeout());
+    }
+
+    /** Connects now, so that a missing provider or collection fails fast with the reason. */
+    static SecretServiceConnection open(SecretServiceSettings settings, String address) {
+        SecretServiceConnection connection = new SecretServiceConnection(settings, address);
+        try {
+            connection.current();
+            return connection;
+        } catch (BusCallException e) {
+            connection.close();
+            throw connection.errors.translate("connecting", e);
+        } catch (RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Runs {@code body} (described by {@code what} in errors) on the current link with the collection
+     * unlocked. A provider that went away is reconnected to and the body retried once; a locked
+     * collection is unlocked (or reported) and the body retried once.
+     */
+    <T> T run(String what, Function<ProviderLink, T> body) {
+        BusCallException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            ProviderLink l;
+            try {
+                l = current();
+            } catch (BusCallException e) {
+                throw errors.translate(what, e);
+            }
+            try {
+                l.unlocker.ensureUnlocked();
+                return body.apply(l);
+            } catch (BusCallException e) {
+                last = e;
+                if (e.isError(SecretServiceClient.IS_LOCKED)) {
+                    // locked behind our back (another client called Lock): unlock, then retry
+                    l.unlocker.forgetUnlocked();
+                    continue;
+                }
+                if (e.providerGone() && !closed) {
+                    LOG.log(System.Logger.Level.DEBUG, "secret-service: provider went away ({0}); reconnecting", e.getMessage());
+                    invalidate(l);
+                    continue;
+                }
+                throw errors.translate(what, e);
+            }
+        }
+        throw errors.translate(what, last);
+    }
+
+    /** The live link, connecting if there is none or the last one went stale. */
+    ProviderLink current() {
+        if (closed) throw new IllegalStateException("this secret-service store is closed");
+        ProviderLink l = link;
+        if (l != null && l.usable()) return l;
+        synchronized (connectLock) {
+            if (closed) throw new IllegalStateException("this secret-service store is closed");
+            l = link;
+            if (l != null && l.usable()) return l;
+            if (l != null) l.close();
+            link = null;
+            link = connect();
+            return link;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (connectLock) {
+            ProviderLink l = link;
+            link = null;
+            if (l != null) l.close();
+        }
+    }
+
+    private void invalidate(ProviderLink l) {
+        synchronized (connectLock) {
+            l.markStale();
+            if (link == l) {
+                link = null;
+                l.close();
+            }
+        }
+    }
+
+    private ProviderLink connect() {
+        SecretServiceClient client = new SecretServiceClient(BusConnection.open(address, settings.timeout()));
+        try {
+            if (!client.providerPresent()) throw SecretServiceErrors.noProvider(address);
+            String collection = CollectionResolver.resolve(client, settings);
+            SecretServiceSession session = client.openSession(settings.sessionAlgorithm());
+            // resolved after the calls above, which start an activatable provider
+            String owner = client.owner();
+            CollectionUnlocker unlocker = new CollectionUnlocker(client, owner, collection, CollectionResolver.displayName(client, collection), settings);
+            ProviderLink l = new ProviderLink(client, owner, session, collection, unlocker);
+            watchOwner(l);
+            // a new owner between GetNameOwner and the subscription would go unseen: ask once more
+            if (!owner.equals(client.owner())) l.markStale();
+            l.itemPaths.watch(client, owner, collection);
+            return l;
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A new owner of org.freedesktop.secrets (a restarted provider) makes our session path and the
+     * owner we believe meaningless: the next call reconnects and asks the bus who owns it now.
+     * Only the bus itself announces owners.
+     */
+    private static void watchOwner(ProviderLink l) {
+        try {
+            l.client.onOwnerChanged(l::markStale);
+        } catch (BusCallException e) {
+            // without the signal, errors from the stale session still trigger the reconnect
+        }
+    }
+}
