@@ -3,7 +3,6 @@ package dev.keyring4j.encryptedfile;
 import com.google.crypto.tink.subtle.Random;
 import dev.keyring4j.BackendUnavailableException;
 import java.security.GeneralSecurityException;
-import java.time.Clock;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -14,20 +13,8 @@ import java.util.TreeMap;
  * (rotate, rekey, passphrase change), with every live entry resealed under the new keys. Master
  * secrets are wiped once the KEK is derived.
  */
-final class KeyMaterial {
+record KeyMaterial(StoreSettings settings, ProtectionKind defaultProtection, VerifiedFile file) {
     private static final System.Logger LOG = System.getLogger(EncryptedFileStore.class.getName());
-
-    private final StoreSettings settings;
-    private final ProtectionKind defaultProtection;
-    private final Clock clock;
-    private final VerifiedFile file;
-
-    KeyMaterial(StoreSettings settings, ProtectionKind defaultProtection, VerifiedFile file) {
-        this.settings = settings;
-        this.defaultProtection = defaultProtection;
-        this.clock = settings.clock();
-        this.file = file;
-    }
 
     /** A new, empty store's keys and header (written by the caller). */
     Snapshot create() {
@@ -107,7 +94,7 @@ final class KeyMaterial {
         }
         byte[] hb = StoreFile.headerBytes(h);
         Keys newKeys = Keys.generate();
-        long now = clock.millis();
+        long now = settings.clock().millis();
         TreeMap<String, Entry> entries = new TreeMap<>();
         for (Entry e : base.entries().values()) {
             if (e.expiredAt(now)) continue;

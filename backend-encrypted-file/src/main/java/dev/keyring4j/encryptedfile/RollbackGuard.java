@@ -9,29 +9,14 @@ import java.util.Arrays;
  * the file. Refuses it ({@link RolledBack}) unless {@code encrypted-file.accept-rollback} is set;
  * then it is accepted with a warning, and the caller remembers it as the current state.
  */
-final class RollbackGuard {
+record RollbackGuard(GenerationRecord record, boolean acceptRollback, Path store) {
     private static final System.Logger LOG = System.getLogger(EncryptedFileStore.class.getName());
-
-    private final GenerationRecord record;
-    private final boolean acceptRollback;
-    private final Path store;
-
-    RollbackGuard(GenerationRecord record, boolean acceptRollback, Path store) {
-        this.record = record;
-        this.acceptRollback = acceptRollback;
-        this.store = store;
-    }
 
     /** The file is older than, or another store than, the one last written at this path. */
     static final class RolledBack extends Exception {
         RolledBack(String message) {
             super(message, null, false, false);
         }
-    }
-
-    /** Where the generation is remembered. */
-    Path recordFile() {
-        return record.file();
     }
 
     /**

@@ -99,7 +99,7 @@ final class VerifiedFile {
         PrivateFiles.requirePrivateDirectory(dir, "encrypted file store directory", true);
         PrivateFiles.requirePrivateFile(path, "encrypted file store");
         PrivateFiles.requireSafeChain(dir, settings.home(), "encrypted file store directory");
-        PrivateFiles.requireSafeChain(rollback.recordFile().getParent(), settings.home(), "generation record directory");
+        PrivateFiles.requireSafeChain(rollback.record().file().getParent(), settings.home(), "generation record directory");
     }
 
     void close() {
