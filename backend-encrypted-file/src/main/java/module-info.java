@@ -4,6 +4,7 @@
  * {@code systemd-creds}, or by a separate key file. See {@code docs/backends/encrypted-file.md}.
  */
 module dev.keyring4j.encryptedfile {
+    requires dev.keyring4j.support;
     requires transitive dev.keyring4j;
     requires com.google.crypto.tink;
     requires com.fasterxml.jackson.databind;

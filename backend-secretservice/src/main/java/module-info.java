@@ -3,6 +3,7 @@
  * the D-Bus session bus with dbus-java's native unix-socket transport.
  */
 module dev.keyring4j.secretservice {
+    requires dev.keyring4j.support;
     requires dev.keyring4j;
     requires org.freedesktop.dbus;
     // the native unix-socket transport; found by dbus-java's ServiceLoader, required so it is always resolved

@@ -4,6 +4,7 @@
  * encrypted credentials ({@link dev.keyring4j.systemdcreds.SystemdCredentials}).
  */
 module dev.keyring4j.systemdcreds {
+    requires dev.keyring4j.support;
     // transitive: the exported SystemdCredentials and the provider take and return dev.keyring4j types
     requires transitive dev.keyring4j;
     exports dev.keyring4j.systemdcreds;

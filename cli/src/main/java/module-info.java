@@ -1,5 +1,6 @@
 /** The {@code keyring4j} command. Backends are found on the module path with {@code --add-modules ALL-MODULE-PATH}. */
 module dev.keyring4j.cli {
+    requires dev.keyring4j.support;
     requires dev.keyring4j;
     requires info.picocli;
     // static: backend-specific commands work when that backend is present; discovery needs none of them

@@ -2,7 +2,10 @@ package dev.keyring4j;
 
 import dev.keyring4j.spi.Availability;
 import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.spi.Candidate;
 import dev.keyring4j.spi.CredentialStoreProvider;
+import dev.keyring4j.spi.Setting;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -10,6 +13,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -24,10 +28,14 @@ import java.util.concurrent.TimeoutException;
  * fail to load or to probe are reported, never fatal.
  */
 final class Backends {
-    private static final Set<String> COMMON_KEYS = Set.of("priority", "enabled");
+    /** A probe that never even starts asking its backend (classes still loading) is given up after this. */
+    private static final Duration SETUP_LIMIT = Duration.ofSeconds(30);
 
-    /** One discovered backend and what it said. {@code provider} is null when it failed to load. */
-    record Entry(String id, CredentialStoreProvider provider, BackendConfig config, BackendStatus status) {
+    /**
+     * One discovered backend and what it said. {@code provider} is null when it failed to load;
+     * {@code candidate} is null when it was not probed or its probe gave no answer.
+     */
+    record Entry(String id, CredentialStoreProvider provider, BackendConfig config, Candidate candidate, BackendStatus status) {
         boolean usable() {
             return provider != null && status.available();
         }
@@ -63,42 +71,144 @@ final class Backends {
         validateKeys(settings, byId);
 
         Set<String> named = probeAll ? null : namedIds(settings);
-        Map<String, CompletableFuture<Availability>> probes = new LinkedHashMap<>();
+        Map<String, Probe> probes = new LinkedHashMap<>();
         Map<String, BackendConfig> configs = new LinkedHashMap<>();
         for (CredentialStoreProvider p : byId.values()) {
-            BackendConfig bc = sliceFor(p.id(), settings, config);
+            Probe probe = new Probe(p, timeoutFor(p.id(), settings, config));
+            BackendConfig bc = sliceFor(p.id(), settings, config, probe::asked);
             configs.put(p.id(), bc);
-            if (bc.getBoolean("enabled", true) && (named == null || named.contains(p.id()))) {
-                probes.put(p.id(), probeAsync(p, bc));
+            if (bc.get(ENABLED) && (named == null || named.contains(p.id()))) {
+                probes.put(p.id(), probe.start(bc));
             }
         }
         Map<String, Entry> entries = new LinkedHashMap<>();
-        long deadline = System.nanoTime() + config.probeTimeout().toNanos();
         for (CredentialStoreProvider p : byId.values()) {
             BackendConfig bc = configs.get(p.id());
-            Availability a = probes.containsKey(p.id()) ? await(probes.get(p.id()), deadline, config)
-                    : !bc.getBoolean("enabled", true) ? Availability.unavailable("disabled by " + p.id() + ".enabled (from " + bc.source("enabled") + ")")
+            Probe probe = probes.get(p.id());
+            Candidate c = probe != null ? probe.await() : null;
+            Availability a = c != null ? c.availability()
+                    : probe != null ? probe.failure()
+                    : !bc.get(ENABLED) ? Availability.unavailable("disabled by " + p.id() + ".enabled (from " + bc.source("enabled") + ")")
                     : Availability.unavailable("not probed: the configuration names other backends");
-            int priority = a.isAvailable() ? bc.getInt("priority", a.priority()) : a.priority();
+            Optional<Integer> override = bc.find(PRIORITY);
+            int priority = override.orElse(a.isAvailable() ? a.priority() : p.priority());
             String reason = a.reason();
-            if (a.isAvailable() && bc.get("priority").isPresent()) {
+            if (a.isAvailable() && override.isPresent()) {
                 reason += " (priority from " + bc.source("priority") + ")";
             }
-            Capabilities caps;
-            try {
-                caps = p.capabilities(bc);
-            } catch (RuntimeException e) {
-                caps = new Capabilities(false, false, false, false, false);
-            }
-            entries.put(p.id(), new Entry(p.id(), p, bc, new BackendStatus(p.id(), priority, a.isAvailable(), reason, caps)));
+            Capabilities caps = c != null ? c.capabilities() : p.capabilities();
+            Duration took = probe != null ? probe.took() : Duration.ZERO;
+            entries.put(p.id(), new Entry(p.id(), p, bc, c, new BackendStatus(p.id(), priority, a.isAvailable(), reason, caps,
+                    a.isIndeterminate(), took)));
         }
         int n = 0;
         for (String failure : loadFailures) {
             String id = "<unloadable provider " + (++n) + ">";
-            entries.put(id, new Entry(id, null, null, new BackendStatus(id, Integer.MIN_VALUE, false, failure,
-                    new Capabilities(false, false, false, false, false))));
+            entries.put(id, new Entry(id, null, null, null, new BackendStatus(id, Integer.MIN_VALUE, false, failure, Capabilities.NONE)));
         }
         return new Backends(settings, entries);
+    }
+
+    private static final Setting<Integer> PRIORITY = common("priority", Integer.class);
+    private static final Setting<Boolean> ENABLED = common("enabled", Boolean.class);
+    private static final Setting<Duration> PROBE_TIMEOUT = common("probe-timeout", Duration.class);
+
+    @SuppressWarnings("unchecked")
+    private static <T> Setting<T> common(String key, Class<T> type) {
+        return (Setting<T>) BackendConfig.COMMON.stream().filter(s -> s.key().equals(key)).findFirst().orElseThrow();
+    }
+
+    private static Duration timeoutFor(String id, Settings settings, KeyringConfig config) {
+        return settings.get(id + ".probe-timeout").map(v -> sliceFor(id, settings, config, () -> { }).get(PROBE_TIMEOUT))
+                .orElse(config.probeTimeout());
+    }
+
+    /** Releases what the probes hold of every candidate that was not opened (an opened one is not affected). */
+    void discardUnopened() {
+        for (Entry e : entries.values()) {
+            if (e.candidate() != null) e.candidate().discard();
+        }
+    }
+
+    /**
+     * One probe on its own daemon thread, bounded by one limit: {@code timeout} from the moment the
+     * provider starts asking its backend ({@link BackendConfig#startProbeClock()}, else from the call),
+     * and {@link #SETUP_LIMIT} for getting that far. A probe that does not answer within it, or throws,
+     * is indeterminate: it proves nothing about the backend.
+     */
+    private static final class Probe {
+        private final CredentialStoreProvider provider;
+        private final Duration timeout;
+        private final CompletableFuture<Candidate> result = new CompletableFuture<>();
+        private volatile long calledAt;
+        private volatile long askedAt;
+        private volatile long endedAt;
+        private volatile Availability failure;
+
+        Probe(CredentialStoreProvider provider, Duration timeout) {
+            this.provider = provider;
+            this.timeout = timeout;
+        }
+
+        void asked() {
+            if (askedAt == 0) askedAt = System.nanoTime();
+        }
+
+        Probe start(BackendConfig bc) {
+            calledAt = System.nanoTime();
+            Thread t = new Thread(() -> {
+                try {
+                    Candidate c = provider.probe(bc);
+                    result.complete(c != null ? c : Candidate.without(Availability.indeterminate("probe returned nothing"), provider.capabilities()));
+                } catch (Throwable e) {
+                    result.complete(Candidate.without(Availability.indeterminate("probe failed: " + oneLine(e)), provider.capabilities()));
+                } finally {
+                    endedAt = System.nanoTime();
+                }
+            }, "keyring4j-probe-" + provider.id());
+            t.setDaemon(true); // a stuck probe must not keep the JVM alive
+            t.start();
+            return this;
+        }
+
+        /** The candidate, or null when the probe was given up (then {@link #failure()} says why). */
+        Candidate await() {
+            try {
+                while (true) {
+                    long asked = askedAt;
+                    long deadline = asked != 0 ? asked + timeout.toNanos() : calledAt + Math.max(timeout.toNanos(), SETUP_LIMIT.toNanos());
+                    long wait = deadline - System.nanoTime();
+                    if (wait <= 0) break;
+                    try {
+                        return result.get(asked != 0 ? wait : Math.min(wait, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
+                    } catch (TimeoutException again) {
+                        // the clock may have started meanwhile: recompute the deadline
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = Availability.indeterminate("interrupted while probing");
+                return null;
+            } catch (ExecutionException e) {
+                failure = Availability.indeterminate("probe failed: " + oneLine(e.getCause()));
+                return null;
+            }
+            Candidate late = result.getNow(null);
+            if (late != null) return late;
+            failure = Availability.indeterminate(askedAt != 0
+                    ? "no answer within " + timeout.toMillis() + " ms of being asked (" + provider.id() + ".probe-timeout); it may still hold credentials"
+                    : "its probe did not start asking within " + SETUP_LIMIT.toSeconds() + " s; it may still hold credentials");
+            return null;
+        }
+
+        Availability failure() {
+            return failure;
+        }
+
+        Duration took() {
+            long end = endedAt != 0 ? endedAt : System.nanoTime();
+            return Duration.ofNanos(Math.max(0, end - calledAt));
+        }
     }
 
     /** The ids {@code backend = …} names, or null when it names none (auto-detection probes every backend). */
@@ -125,34 +235,6 @@ final class Backends {
         }
     }
 
-    private static CompletableFuture<Availability> probeAsync(CredentialStoreProvider p, BackendConfig bc) {
-        CompletableFuture<Availability> f = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                Availability a = p.probe(bc);
-                f.complete(a != null ? a : Availability.unavailable("probe returned nothing"));
-            } catch (Throwable e) {
-                f.complete(Availability.unavailable("probe failed: " + oneLine(e)));
-            }
-        }, "keyring4j-probe-" + p.id());
-        t.setDaemon(true); // a stuck probe must not keep the JVM alive
-        t.start();
-        return f;
-    }
-
-    private static Availability await(CompletableFuture<Availability> f, long deadline, KeyringConfig config) {
-        try {
-            return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            return Availability.unavailable("probe did not answer within " + config.probeTimeout().toMillis() + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Availability.unavailable("interrupted while probing");
-        } catch (ExecutionException e) {
-            return Availability.unavailable("probe failed: " + oneLine(e.getCause()));
-        }
-    }
-
     static String oneLine(Throwable e) {
         String m = e.getMessage();
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + m.replace('\n', ' '));
@@ -175,17 +257,35 @@ final class Backends {
                         + e.getValue().source() + "); backends discovered here: " + byId.keySet()
                         + "; add the backend's jar to the class path or remove the key");
             }
-            if (!COMMON_KEYS.contains(sub) && !p.acceptsKey(sub)) {
-                Set<String> known = new HashSet<>(COMMON_KEYS);
-                known.addAll(p.configKeys());
+            Optional<Setting<?>> declared = declaration(p, sub);
+            if (declared.isEmpty()) {
+                Set<String> known = new java.util.TreeSet<>();
+                BackendConfig.COMMON.forEach(c -> known.add(c.key()));
+                p.settings().forEach(c -> known.add(c.key()));
                 throw new ConfigurationException("unknown configuration key '" + key + "' (from " + e.getValue().source()
-                        + "); the " + id + " backend understands " + new java.util.TreeSet<>(known));
+                        + "); the " + id + " backend understands " + known);
+            }
+            // a malformed value fails here, before anything is probed
+            BackendConfig one = BackendConfig.builder(id).set(sub, e.getValue().value(), e.getValue().source()).build();
+            Setting<?> d = declared.get();
+            if (d.isPattern()) {
+                one.names(d).forEach(name -> one.find(d, name));
+            } else {
+                one.find(d);
             }
         }
     }
 
-    private static BackendConfig sliceFor(String id, Settings settings, KeyringConfig config) {
+    /** The declaration of {@code key} (relative to the backend): a common one or the backend's own. */
+    static Optional<Setting<?>> declaration(CredentialStoreProvider p, String key) {
+        for (Setting<?> s : BackendConfig.COMMON) if (s.matches(key)) return Optional.of(s);
+        for (Setting<?> s : p.settings()) if (s.matches(key)) return Optional.of(s);
+        return Optional.empty();
+    }
+
+    private static BackendConfig sliceFor(String id, Settings settings, KeyringConfig config, Runnable probeClock) {
         BackendConfig.Builder b = BackendConfig.builder(id)
+                .probeClock(probeClock)
                 .env(config.env())
                 .systemProperties(config.systemProperties())
                 .components(config.components());
@@ -223,6 +323,11 @@ final class Backends {
                     throw new ConfigurationException("backend '" + id + "' is named twice in backend = " + spec.value()
                             + " (from " + spec.source() + ")");
                 }
+                if (e.status().indeterminate()) {
+                    throw new BackendUnavailableException("backend '" + id + "' named by " + spec.source()
+                            + " did not give a definite answer: " + e.status().reason()
+                            + "; retry, or raise " + id + ".probe-timeout if the machine is busy");
+                }
                 if (!e.status().available()) {
                     throw new BackendUnavailableException("backend '" + id + "' named by " + spec.source()
                             + " is unavailable: " + e.status().reason()
@@ -235,18 +340,22 @@ final class Backends {
             }
             return new Selection(chosen, "configured by " + spec.source() + ": backend = " + spec.value());
         }
+        // only a definite "unavailable" leaves a backend out: an indeterminate one stays, as a member that fails
         List<Entry> available = new ArrayList<>();
         for (Entry e : entries.values()) {
-            if (e.usable()) available.add(e);
+            if (e.usable() || (e.provider() != null && e.status().indeterminate())) available.add(e);
         }
         available.sort(Comparator.comparingInt((Entry e) -> e.status().priority()).reversed().thenComparing(Entry::id));
-        if (available.isEmpty()) {
+        if (available.stream().noneMatch(Entry::usable)) {
             StringBuilder why = new StringBuilder("no credential backend is available here");
             entries.values().forEach(e -> why.append("; ").append(e.id()).append(": ").append(e.status().reason()));
             if (entries.isEmpty()) why.append("; no backend jar is on the class path or module path");
             throw new BackendUnavailableException(why.toString());
         }
-        return new Selection(available, "auto-detected: every available backend, highest priority first");
+        boolean unsure = available.stream().anyMatch(e -> e.status().indeterminate());
+        return new Selection(available, "auto-detected: every available backend, highest priority first"
+                + (unsure ? "; a backend whose probe gave no definite answer stays in, failing every call, so that nothing is"
+                        + " written past it or read from behind it" : ""));
     }
 
     private List<String> knownIds() {

@@ -1,7 +1,11 @@
 package dev.keyring4j;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 /**
- * What a store can do.
+ * What a store can do. Build one from named flags, {@code Capabilities.of(WRITABLE, PERSISTENT)},
+ * rather than from five positional booleans.
  *
  * @param writable        {@code set} and {@code delete} work (read-only stores throw {@link ReadOnlyStoreException})
  * @param persistent      what is written survives a reboot
@@ -10,6 +14,30 @@ package dev.keyring4j;
  * @param listable        {@code list} enumerates what the store holds
  */
 public record Capabilities(boolean writable, boolean persistent, boolean encryptedAtRest, boolean expiry, boolean listable) {
+
+    /** One thing a store can do. */
+    public enum Flag { WRITABLE, PERSISTENT, ENCRYPTED_AT_REST, EXPIRY, LISTABLE }
+
+    /** Nothing at all (a backend that failed to load). */
+    public static final Capabilities NONE = of();
+
+    /** The capabilities named, and no others. */
+    public static Capabilities of(Flag... flags) {
+        Set<Flag> f = flags.length == 0 ? EnumSet.noneOf(Flag.class) : EnumSet.of(flags[0], flags);
+        return new Capabilities(f.contains(Flag.WRITABLE), f.contains(Flag.PERSISTENT), f.contains(Flag.ENCRYPTED_AT_REST),
+                f.contains(Flag.EXPIRY), f.contains(Flag.LISTABLE));
+    }
+
+    /** The flags set, in declaration order. */
+    public Set<Flag> flags() {
+        Set<Flag> f = EnumSet.noneOf(Flag.class);
+        if (writable) f.add(Flag.WRITABLE);
+        if (persistent) f.add(Flag.PERSISTENT);
+        if (encryptedAtRest) f.add(Flag.ENCRYPTED_AT_REST);
+        if (expiry) f.add(Flag.EXPIRY);
+        if (listable) f.add(Flag.LISTABLE);
+        return f;
+    }
 
     /** A compact human-readable form, e.g. {@code writable persistent encrypted listable}. */
     public String describe() {

@@ -21,6 +21,7 @@ final class ChainStore implements CredentialStore {
     private final List<CredentialStore> members;
     private final String id;
     private final Capabilities capabilities;
+    private final Routing routing;
 
     ChainStore(List<CredentialStore> members) {
         if (members.isEmpty()) throw new IllegalArgumentException("a chain needs at least one store");
@@ -29,6 +30,9 @@ final class ChainStore implements CredentialStore {
         List<String> ids = new ArrayList<>();
         members.forEach(m -> ids.add(m.id()));
         this.id = "chain" + ids.toString().replace(" ", "");
+        List<Capabilities> caps = new ArrayList<>();
+        members.forEach(m -> caps.add(m.capabilities()));
+        this.routing = Routing.of(caps);
         Optional<CredentialStore> target = persistentTarget();
         this.capabilities = new Capabilities(
                 members.stream().anyMatch(m -> m.capabilities().writable()),
@@ -66,30 +70,45 @@ final class ChainStore implements CredentialStore {
 
     /** The member a ttl-less write goes to: the first writable persistent one, else the first writable one. */
     Optional<CredentialStore> persistentTarget() {
-        return members.stream().filter(m -> m.capabilities().writable() && m.capabilities().persistent()).findFirst()
-                .or(() -> members.stream().filter(m -> m.capabilities().writable()).findFirst());
+        return routing.persistentTarget() < 0 ? Optional.empty() : Optional.of(members.get(routing.persistentTarget()));
     }
 
     /** The member a write with a ttl goes to. */
     Optional<CredentialStore> expiryTarget() {
-        return members.stream().filter(m -> m.capabilities().writable() && m.capabilities().expiry()).findFirst();
+        return routing.expiryTarget() < 0 ? Optional.empty() : Optional.of(members.get(routing.expiryTarget()));
+    }
+
+    /** A write (or delete) must not happen while a writable member gave no definite answer: fails before anything is written. */
+    private void requireEveryWritableMemberAnswers() {
+        for (CredentialStore m : members) {
+            if (m instanceof IndeterminateStore unsure && m.capabilities().writable()) {
+                throw unsure.failure("writing to another member of " + id + " could leave an older value in " + m.id()
+                        + " that later reads would return, and its stale copy could not be removed");
+            }
+        }
     }
 
     @Override
     public Optional<Secret> get(String service, String account) {
-        new CredentialId(service, account);
+        CredentialId.requireNames(service, account);
         return firstHit(m -> m.get(service, account));
     }
 
     @Override
     public Optional<Credential> find(String service) {
-        new CredentialId(service, "-");
+        CredentialId.requireService(service);
         return firstHit(m -> m.find(service));
     }
 
     private <T> Optional<T> firstHit(Function<CredentialStore, Optional<T>> read) {
         List<RuntimeException> failures = new ArrayList<>();
         for (CredentialStore m : members) {
+            if (m instanceof IndeterminateStore) {
+                // what the members behind it say may be older than what it holds: no answer from behind it
+                RuntimeException unsure = (RuntimeException) catching(() -> read.apply(m));
+                failures.forEach(unsure::addSuppressed);
+                throw unsure;
+            }
             try {
                 Optional<T> hit = read.apply(m);
                 if (hit.isPresent()) return hit;
@@ -103,10 +122,20 @@ final class ChainStore implements CredentialStore {
         return Optional.empty();
     }
 
+    private static Throwable catching(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            return e;
+        }
+        return new IllegalStateException("an indeterminate member answered");
+    }
+
     @Override
     public void set(String service, String account, Secret secret) {
-        new CredentialId(service, account);
+        CredentialId.requireNames(service, account);
         Objects.requireNonNull(secret, "secret");
+        requireEveryWritableMemberAnswers();
         CredentialStore target = persistentTarget().orElseThrow(() -> new ReadOnlyStoreException(
                 "no member of " + id + " is writable; configure a writable backend (kernel, secret-service, encrypted-file)"));
         if (!target.capabilities().persistent()) {
@@ -119,9 +148,10 @@ final class ChainStore implements CredentialStore {
 
     @Override
     public void set(String service, String account, Secret secret, Duration ttl) {
-        new CredentialId(service, account);
+        CredentialId.requireNames(service, account);
         Objects.requireNonNull(secret, "secret");
         Objects.requireNonNull(ttl, "ttl");
+        requireEveryWritableMemberAnswers();
         CredentialStore target = expiryTarget().orElseThrow(() -> members.stream().anyMatch(m -> m.capabilities().writable())
                 ? new UnsupportedOperationException("no writable member of " + id + " can expire credentials; add the kernel backend or set without a ttl")
                 : new ReadOnlyStoreException("every member of " + id + " is read-only, so nothing can be stored, with or without a ttl;"
@@ -148,7 +178,8 @@ final class ChainStore implements CredentialStore {
 
     @Override
     public boolean delete(String service, String account) {
-        new CredentialId(service, account);
+        CredentialId.requireNames(service, account);
+        requireEveryWritableMemberAnswers();
         boolean any = false;
         List<RuntimeException> failures = new ArrayList<>();
         for (CredentialStore m : members) {
@@ -170,7 +201,7 @@ final class ChainStore implements CredentialStore {
 
     @Override
     public List<CredentialId> list(String service) {
-        new CredentialId(service, "-");
+        CredentialId.requireService(service);
         return merged(m -> m.list(service));
     }
 

@@ -5,7 +5,7 @@ import java.util.Objects;
 /** A credential found in a store: its names and its secret. {@code toString()} never shows the secret. */
 public record Credential(String service, String account, Secret secret) {
     public Credential {
-        new CredentialId(service, account);
+        CredentialId.requireNames(service, account);
         Objects.requireNonNull(secret, "secret");
     }
 

@@ -36,7 +36,7 @@ public interface CredentialStore extends AutoCloseable {
      *         ({@link Capabilities#expiry()} is false); it never stores without the expiry
      */
     default void set(String service, String account, Secret secret, Duration ttl) {
-        new CredentialId(service, account);
+        CredentialId.requireNames(service, account);
         if (!capabilities().writable()) {
             throw new ReadOnlyStoreException("the " + id() + " store is read-only and cannot store credentials, with or without a ttl;"
                     + " provision the value through that store's own mechanism, or configure a writable backend");

@@ -36,15 +36,19 @@ public final class Keyring {
 
     /** The store this configuration selects. */
     public static CredentialStore open(KeyringConfig config) {
-        Backends.Selection selection = Backends.discover(config, false).select();
+        Backends backends = Backends.discover(config, false);
         List<CredentialStore> opened = new ArrayList<>();
         try {
-            for (Backends.Entry e : selection.entries()) {
-                opened.add(e.provider().open(e.config()));
+            for (Backends.Entry e : backends.select().entries()) {
+                // each store is built from what its probe found: nothing is parsed, probed or connected twice
+                opened.add(e.status().available() ? e.candidate().open()
+                        : new IndeterminateStore(e.id(), e.status().capabilities(), e.status().reason()));
             }
         } catch (RuntimeException e) {
             opened.forEach(CredentialStore::close);
             throw e;
+        } finally {
+            backends.discardUnopened();
         }
         return InstrumentedStore.wrap(opened.size() == 1 ? opened.get(0) : new ChainStore(opened));
     }
@@ -78,7 +82,9 @@ public final class Keyring {
 
     /** As {@link #backends()}, under this configuration. */
     public static List<BackendStatus> backends(KeyringConfig config) {
-        return Backends.discover(config).statuses();
+        Backends b = Backends.discover(config);
+        b.discardUnopened();
+        return b.statuses();
     }
 
     /** A human-readable report: configuration sources, every backend, and what {@link #open()} would return and why. */
@@ -95,6 +101,7 @@ public final class Keyring {
         } catch (KeyringException e) {
             return out.append("Configuration error: ").append(e.getMessage()).append('\n').toString();
         }
+        backends.discardUnopened();
         out.append("Configuration sources (highest precedence first):\n");
         backends.settings.consulted().forEach(s -> out.append("  ").append(s).append('\n'));
         out.append("\nSettings in effect:\n");
@@ -102,63 +109,41 @@ public final class Keyring {
         backends.settings.all().forEach((k, v) ->
                 out.append("  ").append(k).append(" = ").append(displayValue(backends, k, v.value())).append("   (from ").append(v.source()).append(")\n"));
         out.append("\nBackends (discovered through ServiceLoader):\n");
-        out.append(String.format(Locale.ROOT, "  %-16s %8s  %-9s  %-44s %s%n", "id", "priority", "available", "capabilities", "reason"));
+        String row = "  %-16s %8s  %-13s %7s  %-44s %s%n";
+        out.append(String.format(Locale.ROOT, row, "id", "priority", "state", "probe", "capabilities", "reason"));
         for (BackendStatus s : backends.statuses()) {
-            out.append(String.format(Locale.ROOT, "  %-16s %8s  %-9s  %-44s %s%n", s.id(),
-                    s.available() ? Integer.toString(s.priority()) : "-", s.available() ? "yes" : "no",
-                    s.capabilities().describe(), s.reason()));
+            out.append(String.format(Locale.ROOT, row, s.id(), s.available() ? Integer.toString(s.priority()) : "-", s.state(),
+                    s.probeTime().isZero() ? "-" : s.probeTime().toMillis() + " ms", s.capabilities().describe(), s.reason()));
         }
         out.append('\n');
         try {
             Backends.Selection sel = backends.select();
             out.append("Keyring.open() returns: ").append(sel.describe()).append('\n');
             out.append("  because ").append(sel.why()).append('\n');
-            ChainPlan plan = new ChainPlan(sel);
-            out.append("  writes without a ttl go to: ").append(plan.persistentTarget).append('\n');
-            out.append("  writes with a ttl go to: ").append(plan.expiryTarget).append('\n');
-            out.append("  reads try, in order: ").append(plan.readOrder).append('\n');
+            List<String> ids = new ArrayList<>();
+            List<Capabilities> caps = new ArrayList<>();
+            sel.entries().forEach(e -> {
+                ids.add(e.id() + (e.status().indeterminate() ? " (indeterminate: fails every call)" : ""));
+                caps.add(e.status().capabilities());
+            });
+            Routing routing = Routing.of(caps); // the rule the chain itself follows
+            String persistent = routing.persistentTarget() < 0 ? "nowhere (every selected backend is read-only)"
+                    : ids.get(routing.persistentTarget()) + (caps.get(routing.persistentTarget()).persistent() ? "" : " (WARNING: not persistent, lost at reboot)");
+            out.append("  writes without a ttl go to: ").append(persistent).append('\n');
+            out.append("  writes with a ttl go to: ").append(routing.expiryTarget() < 0 ? "nowhere (no selected backend can expire credentials)"
+                    : ids.get(routing.expiryTarget())).append('\n');
+            out.append("  reads try, in order: ").append(String.join(" -> ", ids)).append('\n');
         } catch (KeyringException e) {
             out.append("Keyring.open() fails: ").append(e.getMessage()).append('\n');
         }
         return out.toString();
     }
 
-    /** A setting's value as its backend wants it shown ({@link dev.keyring4j.spi.CredentialStoreProvider#displayValue}). */
+    /** A setting's value as its declaration shows it ({@link dev.keyring4j.spi.Setting#display}): masked where it may carry a secret. */
     private static String displayValue(Backends backends, String key, String value) {
         int dot = key.indexOf('.');
         Backends.Entry e = dot < 0 ? null : backends.entries.get(key.substring(0, dot));
         if (e == null || e.provider() == null) return value;
-        try {
-            String shown = e.provider().displayValue(key.substring(dot + 1), value);
-            return shown != null ? shown : "[not shown]";
-        } catch (RuntimeException failed) {
-            return "[not shown]"; // the backend meant to mask it and could not: show nothing rather than the secret
-        }
-    }
-
-    /** Where a chain over the selection would send writes, computed from capabilities without opening anything. */
-    private static final class ChainPlan {
-        final String persistentTarget;
-        final String expiryTarget;
-        final String readOrder;
-
-        ChainPlan(Backends.Selection sel) {
-            String persistent = null;
-            String anyWritable = null;
-            String expiry = null;
-            List<String> order = new ArrayList<>();
-            for (Backends.Entry e : sel.entries()) {
-                Capabilities c = e.status().capabilities();
-                order.add(e.id());
-                if (c.writable() && c.persistent() && persistent == null) persistent = e.id();
-                if (c.writable() && anyWritable == null) anyWritable = e.id();
-                if (c.writable() && c.expiry() && expiry == null) expiry = e.id();
-            }
-            this.persistentTarget = persistent != null ? persistent
-                    : anyWritable != null ? anyWritable + " (WARNING: not persistent, lost at reboot)"
-                    : "nowhere (every selected backend is read-only)";
-            this.expiryTarget = expiry != null ? expiry : "nowhere (no selected backend can expire credentials)";
-            this.readOrder = String.join(" -> ", order);
-        }
+        return Backends.declaration(e.provider(), key.substring(dot + 1)).map(d -> d.display(value)).orElse("[not shown]");
     }
 }

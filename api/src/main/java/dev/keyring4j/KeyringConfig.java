@@ -138,7 +138,7 @@ public final class KeyringConfig {
         private Path userFile;
         private Path systemFile;
         private final Map<Class<?>, Object> components = new HashMap<>();
-        private Duration probeTimeout = Duration.ofSeconds(3);
+        private Duration probeTimeout = Duration.ofSeconds(5);
 
         private Builder() {
         }

@@ -1,11 +1,9 @@
 package dev.keyring4j.spi;
 
 import dev.keyring4j.ConfigurationException;
-import dev.keyring4j.KeyringException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,6 +21,7 @@ public final class BackendConfig {
     private final Map<String, String> env;
     private final Map<String, String> systemProperties;
     private final Map<Class<?>, Object> components;
+    private final Runnable probeClock;
 
     private BackendConfig(Builder b) {
         this.id = Objects.requireNonNull(b.id, "id");
@@ -31,6 +30,7 @@ public final class BackendConfig {
         this.env = Map.copyOf(b.env);
         this.systemProperties = Map.copyOf(b.systemProperties);
         this.components = Map.copyOf(b.components);
+        this.probeClock = b.probeClock;
     }
 
     /** A builder for the backend {@code id}; environment and system properties start empty. */
@@ -70,38 +70,54 @@ public final class BackendConfig {
         return sources.getOrDefault(key, "default");
     }
 
-    /** {@code <id>.<key>} as an integer; a malformed value is a {@link ConfigurationException} naming its source. */
-    public int getInt(String key, int fallback) {
+    /** The settings every backend understands, without a declaration of its own. */
+    public static final List<Setting<?>> COMMON = List.of(
+            Setting.integer("priority", null, "overrides the backend's priority in auto-detection (higher wins)"),
+            Setting.bool("enabled", true, "false leaves the backend out: it is neither probed nor opened"),
+            Setting.duration("probe-timeout", null, "how long the backend may take to answer its probe once asked"
+                    + " (default: the probe timeout of KeyringConfig, 5 s); a slower answer makes it indeterminate, never absent"));
+
+    /** The value of a declared setting: the configured one parsed, else its default; a malformed value names key and source. */
+    public <T> T get(Setting<T> setting) {
+        return find(setting).orElseThrow(() -> new IllegalStateException(id + "." + setting.key() + " has no default; use find"));
+    }
+
+    /** The configured or default value of a declared setting, if it has either. */
+    public <T> Optional<T> find(Setting<T> setting) {
+        if (setting.isPattern()) throw new IllegalArgumentException(setting.key() + " is a pattern: use find(setting, name)");
+        return parse(setting, setting.key());
+    }
+
+    /** The value of a pattern setting for one {@code <name>} ({@code rule.<name>.run} for {@code github}). */
+    public <T> Optional<T> find(Setting<T> setting, String name) {
+        return parse(setting, setting.keyFor(name));
+    }
+
+    /** The {@code <name>}s configured for a pattern setting, sorted. */
+    public java.util.SortedSet<String> names(Setting<?> setting) {
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        values.keySet().forEach(k -> setting.nameIn(k).ifPresent(out::add));
+        return out;
+    }
+
+    private <T> Optional<T> parse(Setting<T> setting, String key) {
         String v = values.get(key);
-        if (v == null) return fallback;
+        String text = v != null ? v : setting.isPattern() ? null : setting.defaultText().orElse(null);
+        if (text == null) return Optional.empty();
         try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw invalid(key, "an integer");
+            return Optional.of(setting.parse(text));
+        } catch (Setting.Invalid e) {
+            throw invalid(key, e.getMessage());
         }
     }
 
-    /** {@code <id>.<key>} as {@code true}/{@code false}; anything else is a {@link ConfigurationException} naming its source. */
-    public boolean getBoolean(String key, boolean fallback) {
-        String v = values.get(key);
-        if (v == null) return fallback;
-        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "true", "yes", "on" -> true;
-            case "false", "no", "off" -> false;
-            default -> throw invalid(key, "true or false");
-        };
-    }
-
-    /** {@code <id>.<key>} as an ISO-8601 duration ({@code PT5S}) or a number of milliseconds. */
-    public Duration getDuration(String key, Duration fallback) {
-        String v = values.get(key);
-        if (v == null) return fallback;
-        String t = v.trim();
-        try {
-            return t.chars().allMatch(Character::isDigit) ? Duration.ofMillis(Long.parseLong(t)) : Duration.parse(t);
-        } catch (DateTimeParseException | NumberFormatException e) {
-            throw invalid(key, "a duration such as PT5S or a number of milliseconds");
-        }
+    /**
+     * Says that the backend itself is being asked now (its classes are loaded, its socket is
+     * connected): the probe's time limit counts from here, so that it measures the backend and not
+     * the JVM. Outside a probe it does nothing.
+     */
+    public void startProbeClock() {
+        probeClock.run();
     }
 
     /** The error for a malformed value: names the key, its source and what was expected (not the value, which may be sensitive). */
@@ -157,6 +173,7 @@ public final class BackendConfig {
         private final Map<String, String> env = new HashMap<>();
         private final Map<String, String> systemProperties = new HashMap<>();
         private final Map<Class<?>, Object> components = new HashMap<>();
+        private Runnable probeClock = () -> { };
 
         private Builder(String id) {
             this.id = id;
@@ -189,6 +206,12 @@ public final class BackendConfig {
         /** Adds every component of {@code all} (keys are the types the values are registered under). */
         public Builder components(Map<Class<?>, Object> all) {
             components.putAll(all);
+            return this;
+        }
+
+        /** What {@link BackendConfig#startProbeClock()} calls: the caller that bounds the probe's time. */
+        public Builder probeClock(Runnable start) {
+            this.probeClock = Objects.requireNonNull(start, "start");
             return this;
         }
 

@@ -1,13 +1,17 @@
 package dev.keyring4j.spi;
 
 import dev.keyring4j.Capabilities;
-import dev.keyring4j.CredentialStore;
-import java.util.Set;
+import java.util.List;
 
 /**
- * A backend, as {@link java.util.ServiceLoader} discovers it. Providers only describe themselves
- * and build stores; discovery, ranking and configuration happen in one place,
+ * A backend, as {@link java.util.ServiceLoader} discovers it. A provider only describes itself and
+ * builds stores; discovery, ranking, configuration and time limits happen in one place,
  * {@link dev.keyring4j.Keyring}.
+ *
+ * <p>Two phases: {@link #probe} looks (cheaply, never prompting, never writing) and returns a
+ * {@link Candidate} carrying the parsed settings, the availability and the capabilities; opening
+ * that candidate builds the store from what the probe found, so nothing is parsed, probed or
+ * connected twice. Settings are declared once, in {@link #settings()}.
  *
  * <p>Register an implementation with {@code provides dev.keyring4j.spi.CredentialStoreProvider with …}
  * in {@code module-info.java} and in {@code META-INF/services/dev.keyring4j.spi.CredentialStoreProvider}.
@@ -18,49 +22,32 @@ public interface CredentialStoreProvider {
     /** The backend id, lowercase, e.g. {@code kernel}; also the prefix of its configuration keys. */
     String id();
 
-    /** What a store opened with this configuration can do. Cheap; never touches the backend. */
-    Capabilities capabilities(BackendConfig config);
+    /** What a store of this backend can do, declared once: its candidates and stores report the same. */
+    Capabilities capabilities();
 
     /**
-     * The configuration keys this backend understands, without the {@code <id>.} prefix.
-     * {@code priority} and {@code enabled} are understood for every backend and need not be listed.
-     * Any other key in the configuration is an error that names its source.
+     * Its priority when available (higher wins; {@code <id>.priority} overrides). Also where it
+     * sits in an auto-detected chain when its probe is indeterminate.
      */
-    default Set<String> configKeys() {
-        return Set.of();
+    int priority();
+
+    /**
+     * Every configuration key this backend understands, each declared once (without the
+     * {@code <id>.} prefix). {@code priority}, {@code enabled} and {@code probe-timeout} are
+     * understood for every backend ({@link BackendConfig#COMMON}) and are not listed. Any other
+     * key in the configuration is an error that names its source.
+     */
+    default List<Setting<?>> settings() {
+        return List.of();
     }
 
     /**
-     * Whether {@code key} (without the {@code <id>.} prefix) is a configuration key of this backend.
-     * The default is membership in {@link #configKeys()}; a backend with dynamic keys (such as
-     * {@code rule.<name>.run}) overrides this. Keys it refuses fail configuration with their source.
+     * Whether this backend can be used now, at which priority, with which capabilities, and how to
+     * open it. Cheap, never prompts, never writes. The caller bounds the time: call
+     * {@link BackendConfig#startProbeClock()} once the backend itself is being asked (classes loaded,
+     * socket connected), so that the limit measures the backend and not the JVM. Return
+     * {@link Availability#unavailable} only for a reason that proves absence; a failure that proves
+     * nothing is {@link Availability#indeterminate}. A throw counts as indeterminate.
      */
-    default boolean acceptsKey(String key) {
-        return configKeys().contains(key);
-    }
-
-    /**
-     * How {@link dev.keyring4j.Keyring#diagnose} shows the configured value of {@code key} (without
-     * the {@code <id>.} prefix) in its "Settings in effect". The default shows the value as it is.
-     * A backend whose values can carry secrets (a command line with {@code --client-secret=…}, a
-     * token) overrides this to return a masked form that still says what is configured, e.g.
-     * {@code /usr/bin/mint-token [3 arguments masked]}. Must not throw; if it does, the value is
-     * not shown at all.
-     */
-    default String displayValue(String key, String value) {
-        return value;
-    }
-
-    /**
-     * Whether this backend can be used now, and at which priority. Cheap, never prompts, never
-     * writes, and answers within a bounded time (a dead D-Bus must not stall {@code Keyring.open()}).
-     * May throw; the throw is reported as unavailability with its message.
-     */
-    Availability probe(BackendConfig config);
-
-    /**
-     * Opens a store. Throws {@link dev.keyring4j.BackendUnavailableException} (or another
-     * {@link dev.keyring4j.KeyringException}) with the reason when it cannot.
-     */
-    CredentialStore open(BackendConfig config);
+    Candidate probe(BackendConfig config);
 }

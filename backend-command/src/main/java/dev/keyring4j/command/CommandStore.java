@@ -7,8 +7,8 @@ import dev.keyring4j.CredentialStore;
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.ReadOnlyStoreException;
 import dev.keyring4j.Secret;
-import dev.keyring4j.spi.BoundedProcess;
-import dev.keyring4j.spi.ChildEnvironment;
+import dev.keyring4j.support.BoundedProcess;
+import dev.keyring4j.support.ChildEnvironment;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
@@ -73,20 +73,20 @@ final class CommandStore implements CredentialStore {
 
     @Override
     public Optional<Secret> get(String service, String account) {
-        new CredentialId(service, account);
+        CredentialId.requireNames(service, account);
         Optional<State> state = ruleFor(service).filter(s -> s.rule.answers(account));
         return state.map(this::token);
     }
 
     @Override
     public Optional<Credential> find(String service) {
-        new CredentialId(service, "-");
+        CredentialId.requireService(service);
         return ruleFor(service).map(s -> new Credential(service, s.rule.reportedAccount(), token(s)));
     }
 
     @Override
     public List<CredentialId> list(String service) {
-        new CredentialId(service, "-");
+        CredentialId.requireService(service);
         return ruleFor(service).map(s -> List.of(new CredentialId(service, s.rule.reportedAccount()))).orElse(List.of());
     }
 

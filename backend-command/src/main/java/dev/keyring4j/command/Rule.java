@@ -2,7 +2,7 @@ package dev.keyring4j.command;
 
 import dev.keyring4j.ConfigurationException;
 import dev.keyring4j.spi.BackendConfig;
-import dev.keyring4j.spi.ChildEnvironment;
+import dev.keyring4j.support.ChildEnvironment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

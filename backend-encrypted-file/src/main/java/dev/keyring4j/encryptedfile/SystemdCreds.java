@@ -1,6 +1,6 @@
 package dev.keyring4j.encryptedfile;
 
-import dev.keyring4j.spi.BoundedProcess;
+import dev.keyring4j.support.BoundedProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

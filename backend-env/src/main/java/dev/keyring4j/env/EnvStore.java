@@ -76,7 +76,7 @@ final class EnvStore implements CredentialStore {
 
     @Override
     public Optional<Credential> find(String service) {
-        new CredentialId(service, "-");
+        CredentialId.requireService(service);
         Optional<Credential> token = serviceToken(service);
         if (token.isPresent()) return token;
         for (CredentialId id : list(service)) {
@@ -142,19 +142,19 @@ final class EnvStore implements CredentialStore {
 
     @Override
     public void set(String service, String account, Secret secret) {
-        new CredentialId(service, account);
+        CredentialId.requireNames(service, account);
         throw readOnly("store");
     }
 
     @Override
     public void set(String service, String account, Secret secret, Duration ttl) {
-        new CredentialId(service, account);
+        CredentialId.requireNames(service, account);
         throw readOnly("store");
     }
 
     @Override
     public boolean delete(String service, String account) {
-        new CredentialId(service, account);
+        CredentialId.requireNames(service, account);
         throw readOnly("delete");
     }
 
@@ -166,7 +166,7 @@ final class EnvStore implements CredentialStore {
 
     @Override
     public List<CredentialId> list(String service) {
-        new CredentialId(service, "-");
+        CredentialId.requireService(service);
         String wanted = EnvNames.encodeService(service);
         Set<CredentialId> out = new LinkedHashSet<>();
         for (CredentialId id : list()) {

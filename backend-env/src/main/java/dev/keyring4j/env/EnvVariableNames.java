@@ -43,7 +43,7 @@ public final class EnvVariableNames {
      * letters or digits must set (without it the variable reads as a credential of a shorter service).
      */
     public static String token(String prefix, String service) {
-        new CredentialId(service, "-");
+        CredentialId.requireService(service);
         return names(prefix).serviceVariable(service).toUpperCase(Locale.ROOT);
     }
 

@@ -37,14 +37,14 @@ final class CredentialName {
 
     /** The credential name for {@code (service, account)}; IllegalArgumentException when it would be longer than 255 bytes. */
     static String of(String service, String account) {
-        new CredentialId(service, account);
+        CredentialId.requireNames(service, account);
         String acct = account.equals(RESERVED_ACCOUNT) ? "%63red" : escape(account);
         return checkLength(escape(service) + "." + acct, service, account);
     }
 
     /** The credential name of the service's own credential, {@code esc(service)}. */
     static String ofService(String service) {
-        new CredentialId(service, "-");
+        CredentialId.requireService(service);
         return checkLength(escape(service), service, null);
     }
 

@@ -2,7 +2,7 @@ package dev.keyring4j.systemdcreds;
 
 import dev.keyring4j.BackendUnavailableException;
 import dev.keyring4j.KeyringException;
-import dev.keyring4j.spi.BoundedProcess;
+import dev.keyring4j.support.BoundedProcess;
 import java.time.Duration;
 import java.util.List;
 

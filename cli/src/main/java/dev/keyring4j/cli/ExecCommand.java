@@ -2,7 +2,7 @@ package dev.keyring4j.cli;
 
 import dev.keyring4j.CredentialStore;
 import dev.keyring4j.Secret;
-import dev.keyring4j.spi.ChildEnvironment;
+import dev.keyring4j.support.ChildEnvironment;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -117,7 +117,7 @@ public final class InMemoryCredentialStore implements CredentialStore {
 
     @Override
     public List<CredentialId> list(String service) {
-        new CredentialId(service, "-");
+        CredentialId.requireService(service);
         List<CredentialId> out = new ArrayList<>();
         for (CredentialId k : entries.keySet()) {
             if (k.service().equals(service) && get(k.service(), k.account()).isPresent()) out.add(k);

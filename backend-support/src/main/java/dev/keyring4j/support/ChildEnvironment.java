@@ -1,4 +1,4 @@
-package dev.keyring4j.spi;
+package dev.keyring4j.support;
 
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,4 +1,4 @@
-package dev.keyring4j.spi;
+package dev.keyring4j.support;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

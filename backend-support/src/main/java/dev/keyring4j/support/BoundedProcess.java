@@ -1,4 +1,4 @@
-package dev.keyring4j.spi;
+package dev.keyring4j.support;
 
 import java.io.File;
 import java.io.IOException;
