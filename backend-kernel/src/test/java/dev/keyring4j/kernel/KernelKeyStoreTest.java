@@ -555,6 +555,9 @@ class KernelKeyStoreTest {
         KeyringException bad = assertThrows(dev.keyring4j.ConfigurationException.class,
                 () -> p.probe(BackendConfig.of("kernel", Map.of("keyring", "thread"), Map.of())));
         assertTrue(bad.getMessage().contains("kernel.keyring"), bad.getMessage());
+        KeyringException badNamespace = assertThrows(dev.keyring4j.ConfigurationException.class,
+                () -> p.probe(BackendConfig.of("kernel", Map.of("namespace", "nul\0namespace"), Map.of())));
+        assertTrue(badNamespace.getMessage().contains("kernel.namespace"), badNamespace.getMessage());
         assertTrue(dev.keyring4j.Keyring.backends().stream().anyMatch(b -> b.id().equals("kernel") && b.available()),
                 "discovered through ServiceLoader");
     }
