@@ -83,7 +83,9 @@ final class BusConnection implements AutoCloseable {
         CompletableFuture<DBusConnection> f = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
-                f.complete(DBusConnectionBuilder.forAddress(address).withShared(false).build());
+                // one connect attempt (dbus-java retries every 500 ms for its transport timeout): a socket
+                // that refuses proves there is no bus, and our own timeout bounds the handshake
+                f.complete(DBusConnectionBuilder.forAddress(address).withShared(false).transportConfig().withTimeout(0).back().build());
             } catch (Throwable e) {
                 f.completeExceptionally(e);
             }
