@@ -195,6 +195,7 @@ final class Backends {
             }
             Candidate late = result.getNow(null);
             if (late != null) return late;
+            result.thenAccept(Candidate::discard); // an answer that comes after we gave up releases what it holds
             failure = Availability.indeterminate(askedAt != 0
                     ? "no answer within " + timeout.toMillis() + " ms of being asked (" + provider.id() + ".probe-timeout); it may still hold credentials"
                     : "its probe did not start asking within " + SETUP_LIMIT.toSeconds() + " s; it may still hold credentials");
