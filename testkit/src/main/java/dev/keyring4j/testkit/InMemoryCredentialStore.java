@@ -41,17 +41,17 @@ public final class InMemoryCredentialStore implements CredentialStore {
 
     /** Writable, persistent, listable, with expiry: the most capable store. */
     public static InMemoryCredentialStore persistent(String id) {
-        return new InMemoryCredentialStore(id, new Capabilities(true, true, true, true, true));
+        return new InMemoryCredentialStore(id, Capabilities.of(Capabilities.Flag.values()));
     }
 
     /** Writable with expiry but not persistent (like the kernel keyring). */
     public static InMemoryCredentialStore volatileWithExpiry(String id) {
-        return new InMemoryCredentialStore(id, new Capabilities(true, false, false, true, true));
+        return new InMemoryCredentialStore(id, Capabilities.of(Capabilities.Flag.WRITABLE, Capabilities.Flag.EXPIRY, Capabilities.Flag.LISTABLE));
     }
 
     /** Read-only (like environment variables); fill it with {@link #put}. */
     public static InMemoryCredentialStore readOnly(String id) {
-        return new InMemoryCredentialStore(id, new Capabilities(false, false, false, false, true));
+        return new InMemoryCredentialStore(id, Capabilities.of(Capabilities.Flag.LISTABLE));
     }
 
     /** Puts a credential regardless of writability: how a test provisions a read-only store. */

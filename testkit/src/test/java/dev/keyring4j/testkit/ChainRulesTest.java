@@ -32,7 +32,7 @@ class ChainRulesTest {
 
         @Override
         public Capabilities capabilities() {
-            return new Capabilities(true, true, true, false, true);
+            return Capabilities.of(Capabilities.Flag.WRITABLE, Capabilities.Flag.PERSISTENT, Capabilities.Flag.ENCRYPTED_AT_REST, Capabilities.Flag.LISTABLE);
         }
 
         @Override
@@ -99,7 +99,7 @@ class ChainRulesTest {
 
     @Test
     void writesWithTtlGoToTheFirstMemberWithExpiry() {
-        InMemoryCredentialStore persistentNoExpiry = new InMemoryCredentialStore("noexp", new Capabilities(true, true, true, false, true));
+        InMemoryCredentialStore persistentNoExpiry = new InMemoryCredentialStore("noexp", Capabilities.of(Capabilities.Flag.WRITABLE, Capabilities.Flag.PERSISTENT, Capabilities.Flag.ENCRYPTED_AT_REST, Capabilities.Flag.LISTABLE));
         CredentialStore chain = Keyring.chain(persistentNoExpiry, kernelLike);
         chain.set("svc", "acct", Secret.of("v"), Duration.ofMinutes(5));
         assertTrue(kernelLike.get("svc", "acct").isPresent());
@@ -108,7 +108,7 @@ class ChainRulesTest {
 
     @Test
     void ttlWriteWithoutAnyExpiryMemberIsRefused() {
-        InMemoryCredentialStore persistentNoExpiry = new InMemoryCredentialStore("noexp", new Capabilities(true, true, true, false, true));
+        InMemoryCredentialStore persistentNoExpiry = new InMemoryCredentialStore("noexp", Capabilities.of(Capabilities.Flag.WRITABLE, Capabilities.Flag.PERSISTENT, Capabilities.Flag.ENCRYPTED_AT_REST, Capabilities.Flag.LISTABLE));
         CredentialStore chain = Keyring.chain(persistentNoExpiry);
         assertThrows(UnsupportedOperationException.class, () -> chain.set("svc", "acct", Secret.of("v"), Duration.ofMinutes(5)));
         assertTrue(persistentNoExpiry.get("svc", "acct").isEmpty(), "never stored without its expiry");

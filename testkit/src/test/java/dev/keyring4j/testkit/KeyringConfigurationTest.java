@@ -38,6 +38,8 @@ class KeyringConfigurationTest {
         systemFile = dir.resolve("etc/keyring.properties");
         // the stuck provider would otherwise cost the whole probe timeout in every test
         props.put("keyring4j.stuck-probe.enabled", "false");
+        // a probe that throws proves nothing, so its backend would stay in every auto-detected chain as a failing member
+        props.put("keyring4j.broken-probe.enabled", "false");
     }
 
     private KeyringConfig.Builder config() {
@@ -208,6 +210,7 @@ class KeyringConfigurationTest {
 
     @Test
     void nothingAvailableFailsWithEveryReason() throws Exception {
+        props.remove("keyring4j.broken-probe.enabled");
         write(userFile, "alpha.available = false", "beta.enabled = false");
         BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> Keyring.open(config().build()));
         assertTrue(e.getMessage().contains("alpha: test provider switched off"), e.getMessage());
@@ -255,16 +258,54 @@ class KeyringConfigurationTest {
     @Test
     void brokenProvidersAreReportedNotFatal() {
         props.remove("keyring4j.stuck-probe.enabled");
+        props.remove("keyring4j.broken-probe.enabled");
         Map<String, BackendStatus> byId = Keyring.backends(config().build()).stream()
                 .collect(Collectors.toMap(BackendStatus::id, b -> b));
         assertTrue(byId.get("alpha").available());
         assertFalse(byId.get("broken-probe").available());
         assertTrue(byId.get("broken-probe").reason().contains("deliberately broken probe"), byId.get("broken-probe").reason());
         assertFalse(byId.get("stuck-probe").available());
-        assertTrue(byId.get("stuck-probe").reason().contains("did not answer within 500 ms"), byId.get("stuck-probe").reason());
+        // issue 18: neither answer proves the backend absent, so both are indeterminate, not unavailable
+        assertTrue(byId.get("stuck-probe").indeterminate() && byId.get("broken-probe").indeterminate());
+        assertTrue(byId.get("stuck-probe").reason().contains("no answer within 500 ms of being asked"), byId.get("stuck-probe").reason());
+        assertTrue(byId.get("stuck-probe").probeTime().toMillis() >= 500, byId.get("stuck-probe").probeTime().toString());
         BackendStatus unloadable = byId.values().stream().filter(b -> b.id().startsWith("<unloadable")).findFirst().orElseThrow();
         assertTrue(unloadable.reason().contains("Unloadable"), unloadable.reason());
+        assertFalse(unloadable.indeterminate(), "a provider that cannot load is no backend at all");
+        props.put("keyring4j.stuck-probe.enabled", "false");
+        props.put("keyring4j.broken-probe.enabled", "false");
         assertEquals("chain[alpha,beta]", openedId(config().build()));
+    }
+
+    @Test
+    void writesFailBeforeAnythingIsWrittenWhileAWritableMemberIsIndeterminate() {
+        props.put("keyring4j.alpha.indeterminate", "true");
+        try (CredentialStore s = Keyring.open(config().build())) {
+            assertEquals("chain[alpha,beta]", s.id());
+            BackendUnavailableException set = assertThrows(BackendUnavailableException.class, () -> s.set("svc", "acct", dev.keyring4j.Secret.of("v")));
+            assertTrue(set.getMessage().contains("alpha gave no definite answer") && set.getMessage().contains("older value"), set.getMessage());
+            assertThrows(BackendUnavailableException.class, () -> s.set("svc", "acct", dev.keyring4j.Secret.of("v"), Duration.ofMinutes(1)));
+            assertThrows(BackendUnavailableException.class, () -> s.delete("svc", "acct"));
+        }
+        // named explicitly, an indeterminate backend is a clear error, not a fallback
+        props.put("keyring4j.alpha.indeterminate", "true");
+        BackendUnavailableException named = assertThrows(BackendUnavailableException.class, () -> Keyring.open(config().backend("alpha,beta").build()));
+        assertTrue(named.getMessage().contains("did not give a definite answer"), named.getMessage());
+    }
+
+    @Test
+    void anIndeterminateBackendStaysInTheChainAndNothingIsReadFromBehindItOrWrittenPastIt() {
+        props.remove("keyring4j.broken-probe.enabled");
+        try (CredentialStore s = Keyring.open(config().build())) {
+            assertEquals("chain[broken-probe,alpha,beta]", s.id());
+            BackendUnavailableException read = assertThrows(BackendUnavailableException.class, () -> s.get("svc", "acct"));
+            assertTrue(read.getMessage().contains("broken-probe gave no definite answer"), read.getMessage());
+            assertThrows(BackendUnavailableException.class, () -> s.find("svc"));
+            assertThrows(BackendUnavailableException.class, () -> s.list());
+        }
+        String report = Keyring.diagnose(config().build());
+        assertTrue(report.contains("indeterminate"), report);
+        assertTrue(report.contains("broken-probe (indeterminate: fails every call)"), report);
     }
 
     @Test

@@ -1,11 +1,18 @@
 package dev.keyring4j.testkit;
 
+import static dev.keyring4j.Capabilities.Flag.ENCRYPTED_AT_REST;
+import static dev.keyring4j.Capabilities.Flag.EXPIRY;
+import static dev.keyring4j.Capabilities.Flag.LISTABLE;
+import static dev.keyring4j.Capabilities.Flag.PERSISTENT;
+import static dev.keyring4j.Capabilities.Flag.WRITABLE;
+
 import dev.keyring4j.Capabilities;
-import dev.keyring4j.CredentialStore;
 import dev.keyring4j.spi.Availability;
 import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.spi.Candidate;
 import dev.keyring4j.spi.CredentialStoreProvider;
-import java.util.Set;
+import dev.keyring4j.spi.Setting;
+import java.util.List;
 
 /**
  * Providers registered only on the testkit's test class path, to exercise discovery and
@@ -31,80 +38,86 @@ final class TestProviders {
             return id;
         }
 
+        static final Setting<Boolean> AVAILABLE = Setting.bool("available", true, "false: the probe says unavailable");
+        static final Setting<String> PATH = Setting.text("path", null, "ignored; shows a configured key");
+        static final Setting<Boolean> INDETERMINATE = Setting.bool("indeterminate", false, "true: the probe answers indeterminate");
+
         @Override
-        public Capabilities capabilities(BackendConfig config) {
+        public Capabilities capabilities() {
             return capabilities;
         }
 
         @Override
-        public Set<String> configKeys() {
-            return Set.of("available", "path");
+        public int priority() {
+            return priority;
         }
 
         @Override
-        public Availability probe(BackendConfig config) {
-            return config.getBoolean("available", true)
-                    ? Availability.available(priority, "test provider")
-                    : Availability.unavailable("test provider switched off by " + config.source("available"));
+        public List<Setting<?>> settings() {
+            return List.of(AVAILABLE, PATH, INDETERMINATE);
         }
 
         @Override
-        public CredentialStore open(BackendConfig config) {
-            return new InMemoryCredentialStore(id, capabilities);
+        public Candidate probe(BackendConfig config) {
+            if (config.get(INDETERMINATE)) return Candidate.without(Availability.indeterminate("told to be unsure"), capabilities);
+            return config.get(AVAILABLE)
+                    ? Candidate.of(Availability.available(priority, "test provider"), capabilities, () -> new InMemoryCredentialStore(id, capabilities))
+                    : Candidate.without(Availability.unavailable("test provider switched off by " + config.source("available")), capabilities);
         }
     }
 
     /** Persistent and writable, priority 10. */
     public static final class Alpha extends Base {
         public Alpha() {
-            super("alpha", 10, new Capabilities(true, true, true, false, true));
+            super("alpha", 10, Capabilities.of(WRITABLE, PERSISTENT, ENCRYPTED_AT_REST, LISTABLE));
         }
     }
 
     /** Volatile with expiry, priority 5. */
     public static final class Beta extends Base {
         public Beta() {
-            super("beta", 5, new Capabilities(true, false, false, true, true));
+            super("beta", 5, Capabilities.of(WRITABLE, EXPIRY, LISTABLE));
         }
     }
 
-    /** Its probe throws: reported as unavailable, never fatal. */
+    /** Its probe throws: indeterminate (a throw proves nothing), never fatal. */
     public static final class BrokenProbe extends Base {
         public BrokenProbe() {
-            super("broken-probe", 50, new Capabilities(false, false, false, false, false));
+            super("broken-probe", 50, Capabilities.NONE);
         }
 
         @Override
-        public Availability probe(BackendConfig config) {
+        public Candidate probe(BackendConfig config) {
             throw new IllegalStateException("deliberately broken probe");
         }
     }
 
-    /** Its probe never answers: reported as unavailable after the probe timeout. */
+    /** Its probe never answers: indeterminate after the probe timeout. */
     public static final class StuckProbe extends Base {
         public StuckProbe() {
-            super("stuck-probe", 60, new Capabilities(false, false, false, false, false));
+            super("stuck-probe", 60, Capabilities.NONE);
         }
 
         /** How many times a probe was started, across every instance ServiceLoader made. */
         public static final java.util.concurrent.atomic.AtomicInteger PROBES = new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
-        public Availability probe(BackendConfig config) {
+        public Candidate probe(BackendConfig config) {
             PROBES.incrementAndGet();
+            config.startProbeClock(); // asked, and then the backend never answers (a wedged bus)
             try {
                 Thread.sleep(60_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return Availability.available(60);
+            return Candidate.without(Availability.unavailable("woke up"), Capabilities.NONE);
         }
     }
 
     /** Cannot even be instantiated: ServiceLoader reports an error, discovery carries on. */
     public static final class Unloadable extends Base {
         public Unloadable() {
-            super("unloadable", 1, new Capabilities(false, false, false, false, false));
+            super("unloadable", 1, Capabilities.NONE);
             throw new IllegalStateException("deliberately unloadable provider");
         }
     }
