@@ -1,6 +1,7 @@
 package dev.keyring4j.systemdcreds;
 
 import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.support.SystemdCredsRunner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,11 +43,11 @@ final class CredentialSources {
     final boolean extraConfigured;
     final int maxSize;
     final int priorityWithout;
-    final SystemdCredsTool tool;
+    final SystemdCredsRunner tool;
 
     private CredentialSources(List<CredentialDirectory> directories, Optional<CredentialDirectory> credentialsDirectory,
                               List<String> absent, String problem, boolean extraConfigured, int maxSize, int priorityWithout,
-                              SystemdCredsTool tool) {
+                              SystemdCredsRunner tool) {
         this.directories = List.copyOf(directories);
         this.credentialsDirectory = credentialsDirectory;
         this.absent = List.copyOf(absent);
@@ -62,9 +63,9 @@ final class CredentialSources {
         int maxSize = config.getInt(MAX_SIZE, DEFAULT_MAX_SIZE);
         if (maxSize <= 0) throw config.invalid(MAX_SIZE, "a positive number of bytes");
         int priorityWithout = config.getInt(PRIORITY_WITHOUT, DEFAULT_PRIORITY_WITHOUT);
-        Duration timeout = config.getDuration(TIMEOUT, SystemdCredsTool.DEFAULT_TIMEOUT);
+        Duration timeout = config.getDuration(TIMEOUT, SystemdCredsRunner.DEFAULT_TIMEOUT);
         if (timeout.isNegative() || timeout.isZero()) throw config.invalid(TIMEOUT, "a positive duration");
-        String command = config.get(COMMAND, SystemdCredsTool.DEFAULT_COMMAND).trim();
+        String command = config.get(COMMAND, SystemdCredsRunner.PROGRAM).trim();
         if (command.isEmpty()) throw config.invalid(COMMAND, "a program name or path");
         List<Path> dirs = absolutePaths(config, DIRS, "");
         boolean credstore = config.getBoolean(CREDSTORE, false);
@@ -96,7 +97,7 @@ final class CredentialSources {
             inspect(Path.of(root + ".encrypted"), "credstore", false, true, found, absent, problems);
         }
         return new CredentialSources(found, credentialsDirectory, absent, problems.isEmpty() ? null : String.join("; ", problems),
-                !dirs.isEmpty() || !credstores.isEmpty(), maxSize, priorityWithout, new SystemdCredsTool(command, timeout));
+                !dirs.isEmpty() || !credstores.isEmpty(), maxSize, priorityWithout, new SystemdCredsRunner(command, timeout, SystemdCredsRunner.Hints.SYSTEMD_CREDS));
     }
 
     private static Optional<CredentialDirectory> inspect(Path p, String origin, boolean trusted, boolean encrypted,
