@@ -312,8 +312,8 @@ public final class EncryptedFileStore implements CredentialStore {
     /** Non-empty names that the UTF-8 payload holds faithfully (no NUL, no unpaired surrogate). */
     private static CredentialId checkedName(String service, String account) {
         CredentialId.requireNames(service, account);
-        Names.requireFaithful("service", service, Integer.MAX_VALUE, NAME_RULE);
-        Names.requireFaithful("account", account, Integer.MAX_VALUE, NAME_RULE);
+        Names.requireUnicode("service", service, Integer.MAX_VALUE, NAME_RULE);
+        Names.requireUnicode("account", account, Integer.MAX_VALUE, NAME_RULE);
         return new CredentialId(service, account);
     }
 }
