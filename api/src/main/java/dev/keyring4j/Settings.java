@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 
 /**
  * The configuration layers merged into one map of {@code key → value} with the source of each
@@ -21,8 +20,6 @@ import java.util.Set;
 final class Settings {
     static final String BACKEND = "backend";
     private static final String SYSPROP_PREFIX = "keyring4j.";
-    /** Single-segment system properties that are not backend settings (the testkit's property harness). */
-    private static final Set<String> FOREIGN_SYSPROPS = Set.of("seed", "tries");
 
     record Value(String value, String source) {
     }
@@ -64,7 +61,6 @@ final class Settings {
             String name = e.getKey();
             if (!name.startsWith(SYSPROP_PREFIX) || name.equals("keyring4j.config")) continue;
             String key = name.substring(SYSPROP_PREFIX.length());
-            if (!key.contains(".") && FOREIGN_SYSPROPS.contains(key)) continue;
             s.put(key, e.getValue(), "system property " + name);
             fromProps++;
         }

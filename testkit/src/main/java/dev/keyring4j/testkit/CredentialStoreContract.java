@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * through its own mechanism ({@link #openStoreHolding}). Nothing here is skipped: for a read-only
  * store each write test checks that the write is refused and changes nothing.
  *
- * <p>Property tests use {@link PropertyCheck}: rerun a failure with {@code -Dkeyring4j.seed=…}.
+ * <p>Property tests use {@link PropertyCheck}: rerun a failure with {@code -Dkeyring4jtest.seed=…}.
  */
 public abstract class CredentialStoreContract {
     private final List<CredentialStore> opened = new ArrayList<>();
@@ -80,7 +80,7 @@ public abstract class CredentialStoreContract {
         return true;
     }
 
-    /** How many tries each property runs (slow backends may lower it; {@code -Dkeyring4j.tries} overrides). */
+    /** How many tries each property runs (slow backends may lower it; {@code -Dkeyring4jtest.tries} overrides). */
     protected int propertyTries() {
         return 200;
     }

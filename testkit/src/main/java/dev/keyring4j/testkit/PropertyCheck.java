@@ -8,7 +8,7 @@ import org.opentest4j.AssertionFailedError;
  * A small property runner (the project does not use jqwik): draws {@code tries} values from a
  * seeded {@link Gen}, runs the property on each, and on a failure shrinks to the smallest failing
  * value it can find and fails with the seed, so the run can be repeated exactly with
- * {@code -Dkeyring4j.seed=<seed>}. {@code -Dkeyring4j.tries=<n>} changes the number of tries
+ * {@code -Dkeyring4jtest.seed=<seed>}. {@code -Dkeyring4jtest.tries=<n>} changes the number of tries
  * (default 200).
  */
 public final class PropertyCheck {
@@ -29,7 +29,7 @@ public final class PropertyCheck {
         forAll(name, tries(DEFAULT_TRIES), gen, property);
     }
 
-    /** Runs {@code property} on {@code tries} values of {@code gen} (overridden by {@code -Dkeyring4j.tries}). */
+    /** Runs {@code property} on {@code tries} values of {@code gen} (overridden by {@code -Dkeyring4jtest.tries}). */
     public static <T> void forAll(String name, int tries, Gen<T> gen, Property<T> property) {
         long seed = seed();
         int n = tries(tries);
@@ -40,7 +40,7 @@ public final class PropertyCheck {
             if (failure != null) {
                 Shrunk<T> smallest = shrink(gen, property, value, failure);
                 throw new AssertionFailedError("property '" + name + "' failed on try " + (i + 1) + " of " + n
-                        + " with seed " + seed + " (rerun: -Dkeyring4j.seed=" + seed + ")\n"
+                        + " with seed " + seed + " (rerun: -Dkeyring4jtest.seed=" + seed + ")\n"
                         + "  smallest failing input (after " + smallest.steps + " shrink steps): " + describe(smallest.value) + "\n"
                         + "  original failing input: " + describe(value) + "\n"
                         + "  failure: " + smallest.failure, smallest.failure);
@@ -84,22 +84,22 @@ public final class PropertyCheck {
         }
     }
 
-    /** The seed: {@code -Dkeyring4j.seed}, else a fresh random one (printed on failure). */
+    /** The seed: {@code -Dkeyring4jtest.seed}, else a fresh random one (printed on failure). */
     public static long seed() {
-        String s = System.getProperty("keyring4j.seed", "");
+        String s = System.getProperty("keyring4jtest.seed", "");
         if (!s.isBlank()) {
             try {
                 return Long.parseLong(s.trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("-Dkeyring4j.seed must be a long, got " + s);
+                throw new IllegalArgumentException("-Dkeyring4jtest.seed must be a long, got " + s);
             }
         }
         return new SplittableRandom().nextLong();
     }
 
-    /** {@code -Dkeyring4j.tries}, else {@code fallback}. */
+    /** {@code -Dkeyring4jtest.tries}, else {@code fallback}. */
     public static int tries(int fallback) {
-        String s = System.getProperty("keyring4j.tries", "");
+        String s = System.getProperty("keyring4jtest.tries", "");
         if (s.isBlank()) return fallback;
         return Integer.parseInt(s.trim());
     }
