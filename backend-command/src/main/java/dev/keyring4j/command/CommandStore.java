@@ -98,16 +98,19 @@ final class CommandStore implements CredentialStore {
 
     @Override
     public void set(String service, String account, Secret secret) {
+        CredentialId.requireNames(service, account); // a bad name is refused as such, read-only or not
         throw readOnly();
     }
 
     @Override
     public void set(String service, String account, Secret secret, java.time.Duration ttl) {
+        CredentialId.requireNames(service, account);
         throw readOnly();
     }
 
     @Override
     public boolean delete(String service, String account) {
+        CredentialId.requireNames(service, account);
         throw readOnly();
     }
 
