@@ -16,7 +16,9 @@ import java.util.List;
  * scheme, host and port match a rule; every other service is absent here and the chain asks the
  * next backend. A match pattern is {@code [<scheme>://]<host glob>[:<port>]}: without a scheme it
  * means https, without a port the scheme's default (443, 80 for http), so a token is never offered
- * to plain http or another port unless a rule names them. The command never sees keyring4j's own
+ * to plain http or another port unless a rule names them. The first rule (by name) whose match takes
+ * a service decides it, together with the later rules of the very same match, which serve one
+ * account each (a broader rule never answers for a narrower one). The command never sees keyring4j's own
  * {@code KEYRING4J_*} variables unless {@code pass-env} names them, and {@code diagnose} shows
  * only the program of {@code run}, never its arguments.
  *
@@ -27,6 +29,9 @@ import java.util.List;
  * command.rule.registry.timeout = PT20S   # default PT30S
  * command.rule.registry.account = ci      # optional: answer only this account
  * command.rule.registry.pass-env = KEYRING4J_CONFIG   # optional: own variables the command may see
+ * command.rule.registry-deploy.match = *.example.dev  # the same match: serves account deployer there
+ * command.rule.registry-deploy.run = vendor-cli auth token --role=deploy
+ * command.rule.registry-deploy.account = deployer
  * command.rule.mirror.match = http://mirror.example.dev:8080   # another scheme or port, named explicitly
  * </pre>
  */

@@ -7,6 +7,7 @@ import dev.keyring4j.support.ChildEnvironment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -121,6 +122,12 @@ record Rule(String name, String glob, Endpoint target, Pattern hostMatch, List<S
     /** Whether a token of this rule may go to {@code e}: same scheme, same port, host matching the glob. */
     boolean matches(Endpoint e) {
         return e.scheme().equals(target.scheme()) && e.port() == target.port() && hostMatch.matcher(e.host()).matches();
+    }
+
+    /** Whether {@code other} has the same match: the same scheme and port and, ignoring case, the same host glob. */
+    boolean sameMatch(Rule other) {
+        return target.scheme().equals(other.target.scheme()) && target.port() == other.target.port()
+                && target.host().toLowerCase(Locale.ROOT).equals(other.target.host().toLowerCase(Locale.ROOT));
     }
 
     /** Whether this rule answers {@code account} (any account when none is configured). */
