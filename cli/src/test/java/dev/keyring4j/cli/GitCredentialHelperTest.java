@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class GitCredentialHelperTest {
     private final Instant now = Instant.parse("2026-06-01T12:00:00Z");
     private final Clock clock = Clock.fixed(now, ZoneOffset.UTC);
-    private final InMemoryCredentialStore store = new InMemoryCredentialStore("mem", new Capabilities(true, true, true, true, true), clock);
+    private final InMemoryCredentialStore store = new InMemoryCredentialStore("mem", Capabilities.of(Capabilities.Flag.values()), clock);
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private String run(String action, String input) throws Exception {
@@ -74,7 +74,7 @@ class GitCredentialHelperTest {
                 return t[0];
             }
         };
-        InMemoryCredentialStore expiring = new InMemoryCredentialStore("exp", new Capabilities(true, false, false, true, true), moving);
+        InMemoryCredentialStore expiring = new InMemoryCredentialStore("exp", Capabilities.of(Capabilities.Flag.WRITABLE, Capabilities.Flag.EXPIRY, Capabilities.Flag.LISTABLE), moving);
         GitCredentialHelper helper = new GitCredentialHelper(expiring, moving, new PrintStream(err, true, StandardCharsets.UTF_8));
         long expiry = now.plus(Duration.ofMinutes(10)).getEpochSecond();
         helper.handle("store", Map.of("protocol", "https", "host", "h.test", "username", "u", "password", "short-lived",
@@ -89,7 +89,7 @@ class GitCredentialHelperTest {
 
     @Test
     void anExpiringPasswordIsNotStoredWhereItCouldNotExpire() throws Exception {
-        InMemoryCredentialStore noExpiry = new InMemoryCredentialStore("plain", new Capabilities(true, true, true, false, true), clock);
+        InMemoryCredentialStore noExpiry = new InMemoryCredentialStore("plain", Capabilities.of(Capabilities.Flag.WRITABLE, Capabilities.Flag.PERSISTENT, Capabilities.Flag.ENCRYPTED_AT_REST, Capabilities.Flag.LISTABLE), clock);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         new GitCredentialHelper(noExpiry, clock, new PrintStream(err, true, StandardCharsets.UTF_8)).handle("store",
                 Map.of("protocol", "https", "host", "h.test", "username", "u", "password", "oauth-token",
