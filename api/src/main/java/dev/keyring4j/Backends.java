@@ -160,6 +160,8 @@ final class Backends {
                 try {
                     Candidate c = provider.probe(bc);
                     result.complete(c != null ? c : Candidate.without(Availability.indeterminate("probe returned nothing"), provider.capabilities()));
+                } catch (ConfigurationException e) {
+                    result.completeExceptionally(e); // a configuration mistake fails open(), it is no answer about the backend
                 } catch (Throwable e) {
                     result.complete(Candidate.without(Availability.indeterminate("probe failed: " + oneLine(e)), provider.capabilities()));
                 } finally {
@@ -190,11 +192,13 @@ final class Backends {
                 failure = Availability.indeterminate("interrupted while probing");
                 return null;
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof ConfigurationException mistake) throw mistake;
                 failure = Availability.indeterminate("probe failed: " + oneLine(e.getCause()));
                 return null;
             }
             Candidate late = result.getNow(null);
             if (late != null) return late;
+            result.thenAccept(Candidate::discard); // an answer that comes after we gave up releases what it holds
             failure = Availability.indeterminate(askedAt != 0
                     ? "no answer within " + timeout.toMillis() + " ms of being asked (" + provider.id() + ".probe-timeout); it may still hold credentials"
                     : "its probe did not start asking within " + SETUP_LIMIT.toSeconds() + " s; it may still hold credentials");

@@ -92,6 +92,14 @@ public final class Keyring {
         return diagnose(KeyringConfig.defaults());
     }
 
+    /**
+     * The configuration reference in Markdown: every key of every discovered backend with its type,
+     * default and description, as the backends declare them ({@code docs/configuration.md} is this text).
+     */
+    public static String configurationReference() {
+        return ConfigurationReference.markdown();
+    }
+
     /** As {@link #diagnose()}, under this configuration. Never throws for a configuration problem: it reports it. */
     public static String diagnose(KeyringConfig config) {
         StringBuilder out = new StringBuilder("keyring4j diagnose\n\n");

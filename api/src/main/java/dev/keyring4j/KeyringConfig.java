@@ -191,7 +191,11 @@ public final class KeyringConfig {
             return this;
         }
 
-        /** How long one backend's probe may take before it counts as unavailable (default 3 s). */
+        /**
+         * How long one backend's probe may take, counted from when the backend itself is asked
+         * ({@code BackendConfig.startProbeClock()}), before it counts as indeterminate (default 5 s;
+         * {@code <id>.probe-timeout} overrides it per backend).
+         */
         public Builder probeTimeout(Duration timeout) {
             this.probeTimeout = Objects.requireNonNull(timeout);
             return this;

@@ -1,13 +1,13 @@
 package dev.keyring4j.command;
 
 import dev.keyring4j.Capabilities;
-import dev.keyring4j.CredentialStore;
 import dev.keyring4j.spi.Availability;
 import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.spi.Candidate;
 import dev.keyring4j.spi.CredentialStoreProvider;
+import dev.keyring4j.spi.Setting;
 import java.time.Clock;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The {@code command} backend: short-lived tokens printed by a configured command, such as a
@@ -16,7 +16,9 @@ import java.util.Set;
  * scheme, host and port match a rule; every other service is absent here and the chain asks the
  * next backend. A match pattern is {@code [<scheme>://]<host glob>[:<port>]}: without a scheme it
  * means https, without a port the scheme's default (443, 80 for http), so a token is never offered
- * to plain http or another port unless a rule names them. The command never sees keyring4j's own
+ * to plain http or another port unless a rule names them. The first rule (by name) whose match takes
+ * a service decides it, together with the later rules of the very same match, which serve one
+ * account each (a broader rule never answers for a narrower one). The command never sees keyring4j's own
  * {@code KEYRING4J_*} variables unless {@code pass-env} names them, and {@code diagnose} shows
  * only the program of {@code run}, never its arguments.
  *
@@ -27,12 +29,16 @@ import java.util.Set;
  * command.rule.registry.timeout = PT20S   # default PT30S
  * command.rule.registry.account = ci      # optional: answer only this account
  * command.rule.registry.pass-env = KEYRING4J_CONFIG   # optional: own variables the command may see
+ * command.rule.registry-deploy.match = *.example.dev  # the same match: serves account deployer there
+ * command.rule.registry-deploy.run = vendor-cli auth token --role=deploy
+ * command.rule.registry-deploy.account = deployer
  * command.rule.mirror.match = http://mirror.example.dev:8080   # another scheme or port, named explicitly
  * </pre>
  */
 public final class CommandProvider implements CredentialStoreProvider {
     static final int PRIORITY = 30;
-    static final Capabilities CAPABILITIES = new Capabilities(false, false, false, false, false);
+    /** Read-only, nothing persisted, nothing to enumerate (it fetches tokens, it holds none). */
+    static final Capabilities CAPABILITIES = Capabilities.of();
 
     @Override
     public String id() {
@@ -40,48 +46,30 @@ public final class CommandProvider implements CredentialStoreProvider {
     }
 
     @Override
-    public Capabilities capabilities(BackendConfig config) {
+    public Capabilities capabilities() {
         return CAPABILITIES;
     }
 
     @Override
-    public boolean acceptsKey(String key) {
-        return Rule.isRuleKey(key);
+    public int priority() {
+        return PRIORITY;
     }
 
     @Override
-    public Set<String> configKeys() {
-        return Set.of("rule.<name>.match", "rule.<name>.run", "rule.<name>.ttl", "rule.<name>.timeout", "rule.<name>.account",
-                "rule.<name>.pass-env");
+    public List<Setting<?>> settings() {
+        return Rule.SETTINGS;
     }
 
-    /** {@code rule.<name>.run} as its program and the number of its arguments, which may hold secrets such as {@code --client-secret=…}. */
+    /** Parses the rules once; the store runs them. No command runs here (no probe clock: nothing is asked). */
     @Override
-    public String displayValue(String key, String value) {
-        if (!key.startsWith("rule.") || !key.endsWith(".run") || !Rule.isRuleKey(key)) return value;
-        List<String> argv;
-        try {
-            argv = Argv.split(value);
-        } catch (IllegalArgumentException malformed) {
-            return "[not shown: not a well-formed command line]";
-        }
-        if (argv.isEmpty()) return value;
-        int n = argv.size() - 1;
-        return argv.get(0) + (n == 0 ? "" : " [" + n + (n == 1 ? " argument" : " arguments") + " masked]");
-    }
-
-    @Override
-    public Availability probe(BackendConfig config) {
+    public Candidate probe(BackendConfig config) {
         List<Rule> rules = Rule.parse(config);
         if (rules.isEmpty()) {
-            return Availability.unavailable("no rules configured (command.rule.<name>.match and command.rule.<name>.run)");
+            return Candidate.without(Availability.unavailable("no rules configured (command.rule.<name>.match and command.rule.<name>.run)"),
+                    CAPABILITIES);
         }
         List<String> names = rules.stream().map(r -> r.name() + " -> " + r.glob()).toList();
-        return Availability.available(PRIORITY, "read-only; " + rules.size() + " rule(s): " + String.join(", ", names));
-    }
-
-    @Override
-    public CredentialStore open(BackendConfig config) {
-        return new CommandStore(Rule.parse(config), config.env(), Clock.systemUTC());
+        return Candidate.of(Availability.available(PRIORITY, "read-only; " + rules.size() + " rule(s): " + String.join(", ", names)),
+                CAPABILITIES, () -> new CommandStore(rules, config.env(), Clock.systemUTC()));
     }
 }

@@ -65,29 +65,35 @@ final class CommandStore implements CredentialStore {
         return CommandProvider.CAPABILITIES;
     }
 
-    private Optional<State> ruleFor(String service) {
+    /**
+     * The rules that decide {@code service}: the first rule (by name) whose match takes it, with
+     * every later rule of the same match, each answering its own account. A rule with another match
+     * is never consulted once one has matched, so a broad rule never answers for a narrower one.
+     */
+    private List<State> rulesFor(String service) {
         Optional<Endpoint> target = Endpoint.ofService(service);
-        if (target.isEmpty()) return Optional.empty();
-        return rules.values().stream().filter(s -> s.rule.matches(target.get())).findFirst();
+        if (target.isEmpty()) return List.of();
+        Optional<State> first = rules.values().stream().filter(s -> s.rule.matches(target.get())).findFirst();
+        if (first.isEmpty()) return List.of();
+        return rules.values().stream().filter(s -> s.rule.sameMatch(first.get().rule)).toList();
     }
 
     @Override
     public Optional<Secret> get(String service, String account) {
         CredentialId.requireNames(service, account);
-        Optional<State> state = ruleFor(service).filter(s -> s.rule.answers(account));
-        return state.map(this::token);
+        return rulesFor(service).stream().filter(s -> s.rule.answers(account)).findFirst().map(this::token);
     }
 
     @Override
     public Optional<Credential> find(String service) {
         CredentialId.requireService(service);
-        return ruleFor(service).map(s -> new Credential(service, s.rule.reportedAccount(), token(s)));
+        return rulesFor(service).stream().findFirst().map(s -> new Credential(service, s.rule.reportedAccount(), token(s)));
     }
 
     @Override
     public List<CredentialId> list(String service) {
         CredentialId.requireService(service);
-        return ruleFor(service).map(s -> List.of(new CredentialId(service, s.rule.reportedAccount()))).orElse(List.of());
+        return rulesFor(service).stream().map(s -> new CredentialId(service, s.rule.reportedAccount())).distinct().toList();
     }
 
     /** Nothing to enumerate: the command backend holds no credentials, it fetches them. */
@@ -98,16 +104,19 @@ final class CommandStore implements CredentialStore {
 
     @Override
     public void set(String service, String account, Secret secret) {
+        CredentialId.requireNames(service, account); // a bad name is refused as such, read-only or not
         throw readOnly();
     }
 
     @Override
     public void set(String service, String account, Secret secret, java.time.Duration ttl) {
+        CredentialId.requireNames(service, account);
         throw readOnly();
     }
 
     @Override
     public boolean delete(String service, String account) {
+        CredentialId.requireNames(service, account);
         throw readOnly();
     }
 

@@ -195,6 +195,22 @@ class CommandStoreTest {
     }
 
     @Test
+    void rulesWithTheSameMatchServeOneAccountEach() throws Exception {
+        Path a = script("a.sh", "echo token-ci");
+        Path b = script("b.sh", "echo token-deploy");
+        Path c = script("c.sh", "echo token-wide");
+        CommandStore s = store(Map.of("rule.1-ci.match", "api.example.dev", "rule.1-ci.run", a.toString(), "rule.1-ci.account", "ci",
+                "rule.2-deploy.match", "https://API.example.dev:443", "rule.2-deploy.run", b.toString(), "rule.2-deploy.account", "deployer",
+                "rule.3-wide.match", "*.example.dev", "rule.3-wide.run", c.toString()));
+        assertEquals("token-ci", s.get("https://api.example.dev", "ci").orElseThrow().asString());
+        assertEquals("token-deploy", s.get("https://api.example.dev", "deployer").orElseThrow().asString());
+        assertTrue(s.get("https://api.example.dev", "someone-else").isEmpty(), "a rule with another match is not consulted");
+        assertEquals(List.of("ci", "deployer"), s.list("https://api.example.dev").stream().map(id -> id.account()).toList());
+        assertEquals("ci", s.find("https://api.example.dev").orElseThrow().account(), "find answers with the first rule");
+        assertEquals("token-wide", s.get("https://other.example.dev", "x").orElseThrow().asString());
+    }
+
+    @Test
     void writesAreRefused() throws Exception {
         CommandStore s = store(Map.of("rule.r.match", "*", "rule.r.run", counter().toString()));
         assertThrows(ReadOnlyStoreException.class, () -> s.set("https://a.b", "x", Secret.of("v")));

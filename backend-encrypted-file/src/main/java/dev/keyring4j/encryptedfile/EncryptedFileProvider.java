@@ -1,39 +1,39 @@
 package dev.keyring4j.encryptedfile;
 
 import dev.keyring4j.Capabilities;
-import dev.keyring4j.CredentialStore;
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.spi.Availability;
 import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.spi.Candidate;
 import dev.keyring4j.spi.CredentialStoreProvider;
+import dev.keyring4j.spi.Setting;
+import dev.keyring4j.support.SystemdCredsRunner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Provides the {@code encrypted-file} backend (priority 2): {@link EncryptedFileStore}.
+ * Provides the {@code encrypted-file} backend (priority 2): {@link EncryptedFileStore}. Its settings
+ * ({@code encrypted-file.path}, {@code protection}, {@code keyfile}, {@code argon2.memory},
+ * {@code argon2.iterations}, {@code argon2.parallelism}, {@code unseal-timeout},
+ * {@code accept-rollback}) are declared once, in {@link #settings()}.
  *
- * <p>Configuration keys ({@code encrypted-file.<key>}): {@code path} (default
- * {@code ${XDG_DATA_HOME:-~/.local/share}/keyring4j/credentials.k4j}), {@code protection}
- * ({@code passphrase | systemd-creds | keyfile}; default: what an existing file says, else
- * systemd-creds where it works for this user, else keyfile), {@code keyfile} (default
- * {@code ${XDG_CONFIG_HOME:-~/.config}/keyring4j/<file id>.key}, one per store), {@code argon2.memory} (KiB),
- * {@code argon2.iterations}, {@code argon2.parallelism} (defaults 19456, 2, 1: OWASP's
- * recommendation; weaker values are refused), {@code unseal-timeout} (systemd-creds, default PT10S),
- * {@code accept-rollback} (default false: an older copy of the file than the one last written is refused).
- *
- * <p>{@link #probe} never prompts, writes or starts a process: it checks permissions, reads the
- * first bytes of an existing file to learn its protection, and says what that protection protects against.
+ * <p>{@link #probe} never prompts, writes or starts a process: it parses the settings, checks
+ * permissions, reads the first bytes of an existing file to learn its protection, and says what that
+ * protection protects against. The store it opens is built from exactly what the probe parsed.
  */
 public final class EncryptedFileProvider implements CredentialStoreProvider {
     /** The backend id. */
     public static final String ID = "encrypted-file";
     static final int PRIORITY = 2;
+    /** Writable, persistent, encrypted, with expiry (entries carry their own) and listable. */
+    static final Capabilities CAPABILITIES = Capabilities.of(Capabilities.Flag.WRITABLE, Capabilities.Flag.PERSISTENT,
+            Capabilities.Flag.ENCRYPTED_AT_REST, Capabilities.Flag.EXPIRY, Capabilities.Flag.LISTABLE);
     private static final Pattern KIND = Pattern.compile("\"protection\":\\{\"kind\":\"([a-z-]{1,20})\"");
 
     /** For {@link java.util.ServiceLoader}. */
@@ -46,35 +46,43 @@ public final class EncryptedFileProvider implements CredentialStoreProvider {
     }
 
     @Override
-    public Capabilities capabilities(BackendConfig config) {
-        return new Capabilities(true, true, true, true, true);
+    public Capabilities capabilities() {
+        return CAPABILITIES;
     }
 
     @Override
-    public Set<String> configKeys() {
-        return StoreSettings.KEYS;
+    public int priority() {
+        return PRIORITY;
     }
 
     @Override
-    public Availability probe(BackendConfig config) {
+    public List<Setting<?>> settings() {
+        return StoreSettings.DECLARED;
+    }
+
+    @Override
+    public Candidate probe(BackendConfig config) {
         StoreSettings s = StoreSettings.from(config);
+        config.startProbeClock(); // from here on, the file system is asked
         try {
             PrivateFiles.requirePrivateDirectory(s.path().getParent(), "encrypted file store directory", true);
             PrivateFiles.requirePrivateFile(s.path(), "encrypted file store");
             PrivateFiles.requireSafeChain(s.path().getParent(), s.home(), "encrypted file store directory");
         } catch (KeyringException e) {
-            return Availability.unavailable(e.getMessage());
+            return unavailable(e.getMessage());
         }
         boolean exists = Files.exists(s.path());
+        // only a store without a file (and without a configured protection) uses the default: learn it once, here
+        ProtectionKind fallback = s.configuredProtection().isPresent() ? null : defaultProtection(s);
         ProtectionKind kind;
         String why;
         if (exists) {
             kind = peekProtection(s.path());
             if (kind == null) {
-                return Availability.available(PRIORITY, s.path() + " exists but its protection cannot be read (opening it will say why)");
+                return available(s, fallback, s.path() + " exists but its protection cannot be read (opening it will say why)");
             }
             if (s.configuredProtection().isPresent() && s.configuredProtection().get() != kind) {
-                return Availability.unavailable(s.path() + " is protected by " + kind.id() + ", but encrypted-file.protection (from "
+                return unavailable(s.path() + " is protected by " + kind.id() + ", but encrypted-file.protection (from "
                         + s.protectionSource() + ") says " + s.configuredProtection().get().id());
             }
             why = "as the file says";
@@ -82,31 +90,34 @@ public final class EncryptedFileProvider implements CredentialStoreProvider {
             kind = s.configuredProtection().get();
             why = "from " + s.protectionSource();
         } else {
-            kind = defaultProtection(s);
+            kind = fallback;
             why = kind == ProtectionKind.SYSTEMD_CREDS ? "default: systemd-creds works for this user"
-                    : "default: " + SystemdCreds.unusableReason(SystemdCreds.find(s.env()));
+                    : "default: " + SystemdCredsRunner.unusableReason(SystemdCredsRunner.find(s.env()));
         }
         if (kind == ProtectionKind.PASSPHRASE && s.passphraseSource() == null) {
-            return Availability.unavailable(s.path() + " is protected by a passphrase, but there is no PassphraseProvider and no "
+            return unavailable(s.path() + " is protected by a passphrase, but there is no PassphraseProvider and no "
                     + StoreSettings.PASSPHRASE_ENV);
         }
         if (kind == ProtectionKind.SYSTEMD_CREDS) {
-            String reason = SystemdCreds.unusableReason(SystemdCreds.find(s.env()));
-            if (reason != null) return Availability.unavailable(s.path() + " is protected by systemd-creds, but " + reason);
+            String reason = SystemdCredsRunner.unusableReason(SystemdCredsRunner.find(s.env()));
+            if (reason != null) return unavailable(s.path() + " is protected by systemd-creds, but " + reason);
         }
-        return Availability.available(PRIORITY, s.path() + (exists ? "" : " (created on first write)") + ", protection "
+        return available(s, fallback, s.path() + (exists ? "" : " (created on first write)") + ", protection "
                 + KeysetProtection.of(kind, s).describe() + " [" + why + "]; protects against " + kind.protectsAgainst());
     }
 
-    @Override
-    public CredentialStore open(BackendConfig config) {
-        StoreSettings s = StoreSettings.from(config);
-        return new EncryptedFileStore(s, defaultProtection(s));
+    /** The store opens with the settings and default protection the probe found. */
+    private static Candidate available(StoreSettings s, ProtectionKind fallback, String reason) {
+        return Candidate.of(Availability.available(PRIORITY, reason), CAPABILITIES, () -> new EncryptedFileStore(s, fallback));
+    }
+
+    private static Candidate unavailable(String reason) {
+        return Candidate.without(Availability.unavailable(reason), CAPABILITIES);
     }
 
     /** systemd-creds where it works for this user (a cheap check, cached), else the key file. */
     static ProtectionKind defaultProtection(StoreSettings s) {
-        return SystemdCreds.unusableReason(SystemdCreds.find(s.env())) == null ? ProtectionKind.SYSTEMD_CREDS : ProtectionKind.KEYFILE;
+        return SystemdCredsRunner.unusableReason(SystemdCredsRunner.find(s.env())) == null ? ProtectionKind.SYSTEMD_CREDS : ProtectionKind.KEYFILE;
     }
 
     /** The protection named in the first bytes of a store file, or null. */

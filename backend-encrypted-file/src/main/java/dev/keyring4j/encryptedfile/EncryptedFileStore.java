@@ -6,7 +6,7 @@ import dev.keyring4j.CredentialId;
 import dev.keyring4j.CredentialStore;
 import dev.keyring4j.Secret;
 import dev.keyring4j.StoreCorruptedException;
-import java.nio.CharBuffer;
+import dev.keyring4j.support.Names;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -53,7 +53,7 @@ import java.util.TreeMap;
  */
 public final class EncryptedFileStore implements CredentialStore {
     private static final System.Logger LOG = System.getLogger(EncryptedFileStore.class.getName());
-    private static final Capabilities CAPABILITIES = new Capabilities(true, true, true, true, true);
+    private static final String NAME_RULE = "the encrypted file keeps names as UTF-8 text";
 
     private final StoreSettings settings;
     private final Path path;
@@ -88,7 +88,7 @@ public final class EncryptedFileStore implements CredentialStore {
 
     @Override
     public Capabilities capabilities() {
-        return CAPABILITIES;
+        return EncryptedFileProvider.CAPABILITIES;
     }
 
     // ------------------------------------------------------------------ reads
@@ -115,8 +115,7 @@ public final class EncryptedFileStore implements CredentialStore {
 
     @Override
     public synchronized List<CredentialId> list(String service) {
-        if (service == null) throw new NullPointerException("service");
-        if (service.isEmpty()) throw new IllegalArgumentException("service must not be empty");
+        CredentialId.requireService(service);
         List<CredentialId> out = new ArrayList<>();
         for (CredentialId id : list()) {
             if (id.service().equals(service)) out.add(id);
@@ -310,17 +309,11 @@ public final class EncryptedFileStore implements CredentialStore {
         return Entry.idText(keys.entryId(name.service().getBytes(StandardCharsets.UTF_8), name.account().getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** Non-empty names that UTF-8 can hold faithfully (no unpaired surrogates). */
+    /** Non-empty names that the UTF-8 payload holds faithfully (no NUL, no unpaired surrogate). */
     private static CredentialId checkedName(String service, String account) {
-        CredentialId id = new CredentialId(service, account);
-        faithful("service", service);
-        faithful("account", account);
-        return id;
-    }
-
-    private static void faithful(String what, String s) {
-        if (!StandardCharsets.UTF_8.newEncoder().canEncode(CharBuffer.wrap(s))) {
-            throw new IllegalArgumentException(what + " contains an unpaired surrogate, which UTF-8 cannot hold");
-        }
+        CredentialId.requireNames(service, account);
+        Names.requireUnicode("service", service, Integer.MAX_VALUE, NAME_RULE);
+        Names.requireUnicode("account", account, Integer.MAX_VALUE, NAME_RULE);
+        return new CredentialId(service, account);
     }
 }

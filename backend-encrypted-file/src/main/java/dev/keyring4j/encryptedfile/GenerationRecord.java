@@ -1,6 +1,7 @@
 package dev.keyring4j.encryptedfile;
 
 import dev.keyring4j.KeyringException;
+import dev.keyring4j.support.PrivateFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -58,7 +59,7 @@ record GenerationRecord(Path file) {
     void remember(byte[] fileId, long generation) {
         try {
             PrivateFiles.ensurePrivateDirectory(file.getParent(), "generation record directory");
-            PrivateFiles.writeAtomically(file, (MAGIC + " " + StoreFile.hex(fileId) + " " + generation + "\n").getBytes(StandardCharsets.US_ASCII), false);
+            PrivateFile.writeAtomically(file, (MAGIC + " " + StoreFile.hex(fileId) + " " + generation + "\n").getBytes(StandardCharsets.US_ASCII), PrivateFile.Sync.ATOMIC_ONLY);
         } catch (IOException e) {
             throw new KeyringException("the store file was written, but its generation could not be remembered in " + file + ": "
                     + e.getMessage() + "; until the next write succeeds, an older copy of the file would not be recognised", e);

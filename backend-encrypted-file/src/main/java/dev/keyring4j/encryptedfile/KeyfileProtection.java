@@ -3,6 +3,7 @@ package dev.keyring4j.encryptedfile;
 import com.google.crypto.tink.subtle.Random;
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.LockedException;
+import dev.keyring4j.support.PrivateFile;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ final class KeyfileProtection implements KeysetProtection {
         prepareDirectory(keyfile);
         byte[] master = Random.randBytes(Kek.MASTER_BYTES);
         try {
-            PrivateFiles.createNew(keyfile, master);
+            PrivateFile.createNew(keyfile, master);
         } catch (FileAlreadyExistsException e) {
             // a configured key file is already there (a store that was removed, or shared on purpose): use it
             Keys.wipe(master);
@@ -63,7 +64,7 @@ final class KeyfileProtection implements KeysetProtection {
         prepareDirectory(next);
         byte[] master = Random.randBytes(Kek.MASTER_BYTES);
         try {
-            PrivateFiles.writeAtomically(next, master, true);
+            PrivateFile.writeAtomically(next, master);
         } catch (IOException e) {
             Keys.wipe(master);
             throw new KeyringException("cannot write the new key file " + next + ": " + e.getMessage(), e);
@@ -118,7 +119,7 @@ final class KeyfileProtection implements KeysetProtection {
         } catch (NoSuchFileException e) {
             return; // another process finished it
         }
-        PrivateFiles.fsyncDirectory(keyfile.getParent());
+        PrivateFile.fsyncDirectory(keyfile.getParent());
     }
 
     private static Path next(Path keyfile) {

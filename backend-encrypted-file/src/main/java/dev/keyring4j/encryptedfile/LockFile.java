@@ -39,7 +39,7 @@ final class LockFile implements AutoCloseable {
             // never through a link: O_NOFOLLOW, and what was opened is checked like the store file
             PrivateFiles.requirePrivateFile(lockPath, "lock file");
             ch = FileChannel.open(lockPath, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
-                    PosixFilePermissions.asFileAttribute(PrivateFiles.FILE_MODE));
+                    PosixFilePermissions.asFileAttribute(dev.keyring4j.support.PrivateFile.MODE));
             PrivateFiles.requirePrivateFile(lockPath, "lock file");
             FileLock l = ch.lock();
             return new LockFile(local, ch, l);

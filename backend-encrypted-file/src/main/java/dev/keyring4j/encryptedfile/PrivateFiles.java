@@ -2,6 +2,7 @@ package dev.keyring4j.encryptedfile;
 
 import dev.keyring4j.AccessDeniedException;
 import dev.keyring4j.KeyringException;
+import dev.keyring4j.support.PrivateFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -17,22 +18,18 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Files only their owner may read: 0600 files in 0700 directories, created that way, checked on
- * open the way ssh checks its keys, and replaced atomically (temp file, fsync, rename, fsync of the
- * directory) so that a reader or a crash only ever sees a whole old or a whole new file.
+ * open the way ssh checks its keys (this policy is the encrypted file's), and replaced atomically by
+ * {@link PrivateFile}, so that a reader or a crash only ever sees a whole old or a whole new file.
  */
 final class PrivateFiles {
-    static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
     static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
-    private static final FileAttribute<Set<PosixFilePermission>> FILE_ATTR = PosixFilePermissions.asFileAttribute(FILE_MODE);
     private static final FileAttribute<Set<PosixFilePermission>> DIR_ATTR = PosixFilePermissions.asFileAttribute(DIR_MODE);
     private static final FileAttribute<Set<PosixFilePermission>> PARENT_ATTR = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"));
-    static final String TEMP_SUFFIX = ".k4jtmp";
 
     private PrivateFiles() {
     }
@@ -256,68 +253,28 @@ final class PrivateFiles {
         }
     }
 
-    /** Writes a new 0600 file that must not exist yet, durably. */
-    static void createNew(Path file, byte[] content) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_ATTR)) {
-            writeFully(ch, content);
-            ch.force(true);
-        }
-        fsyncDirectory(file.getParent());
-    }
-
     /**
-     * Replaces {@code target} with {@code content} atomically and durably, and points
-     * {@code backup} at the previous or the new content (a hard link: no copy).
+     * Replaces {@code target} with {@code content} atomically and durably (the one atomic 0600
+     * write), and points {@code backup} at the previous or the new content (a hard link: no copy).
      */
     static void replace(Path target, byte[] content, Path backup, Backup mode) throws IOException {
-        Path dir = target.getParent();
-        Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + TEMP_SUFFIX);
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_ATTR)) {
-                writeFully(ch, content);
-                ch.force(true);
-            }
-            if (mode == Backup.PREVIOUS && Files.exists(target)) link(target, backup);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            if (mode == Backup.SAME) link(target, backup);
-            fsyncDirectory(dir);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /**
-     * Replaces {@code target} with a new 0600 file atomically (temp file and rename; a link at
-     * {@code target} is replaced, never followed). {@code durable}: the data and the directory are
-     * fsync'd before this returns.
-     */
-    static void writeAtomically(Path target, byte[] content, boolean durable) throws IOException {
-        Path tmp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + TEMP_SUFFIX);
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_ATTR)) {
-                writeFully(ch, content);
-                if (durable) ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            if (durable) fsyncDirectory(target.getParent());
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        PrivateFile.writeAtomically(target, content, PrivateFile.Sync.DURABLE,
+                mode == Backup.PREVIOUS ? () -> {
+                    if (Files.exists(target)) link(target, backup);
+                } : null,
+                mode == Backup.SAME ? () -> link(target, backup) : null);
     }
 
     /** Makes {@code link} a second name of {@code existing}, replacing it atomically. */
     private static void link(Path existing, Path link) throws IOException {
-        Path tmp = link.resolveSibling("." + link.getFileName() + "." + Long.toHexString(System.nanoTime()) + TEMP_SUFFIX);
+        Path tmp = PrivateFile.tempFor(link);
         try {
             try {
                 Files.createLink(tmp, existing);
             } catch (UnsupportedOperationException | IOException e) {
                 // file systems without hard links: copy (0600 like the original)
                 Files.deleteIfExists(tmp);
-                try (FileChannel ch = FileChannel.open(tmp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_ATTR)) {
-                    writeFully(ch, Files.readAllBytes(existing));
-                    ch.force(true);
-                }
+                PrivateFile.createNew(tmp, Files.readAllBytes(existing));
             }
             Files.move(tmp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
@@ -327,21 +284,10 @@ final class PrivateFiles {
 
     /** Removes temp files a killed writer left (call only while holding the store's lock). */
     static void removeStaleTemps(Path dir, String storeName) {
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "." + storeName + "*" + TEMP_SUFFIX)) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "." + storeName + "*" + PrivateFile.TEMP_SUFFIX)) {
             for (Path p : ds) Files.deleteIfExists(p);
         } catch (IOException e) {
             // harmless leftovers; the next writer tries again
         }
-    }
-
-    static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
-    }
-
-    private static void writeFully(FileChannel ch, byte[] content) throws IOException {
-        ByteBuffer buf = ByteBuffer.wrap(content);
-        while (buf.hasRemaining()) ch.write(buf);
     }
 }

@@ -4,6 +4,7 @@ import com.google.crypto.tink.subtle.Random;
 import dev.keyring4j.BackendUnavailableException;
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.LockedException;
+import dev.keyring4j.support.SystemdCredsRunner;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -15,6 +16,10 @@ import java.util.Optional;
  * {@code keyring4j-<fileId>} so that it only unseals for this file.
  */
 final class SystemdCredsProtection implements KeysetProtection {
+    /** What unsealing may print: the sealed secret is 32 bytes; more is not ours. */
+    private static final int MAX_UNSEALED = 1 << 20;
+    /** Only the time limit is this backend's to configure: the program is found on PATH, the key is 32 bytes. */
+    private static final SystemdCredsRunner.Hints HINTS = new SystemdCredsRunner.Hints(null, "encrypted-file.unseal-timeout", null);
     private final StoreSettings settings;
 
     SystemdCredsProtection(StoreSettings settings) {
@@ -26,51 +31,63 @@ final class SystemdCredsProtection implements KeysetProtection {
         return ProtectionKind.SYSTEMD_CREDS;
     }
 
-    private Path program() {
-        Path p = SystemdCreds.find(settings.env());
+    private SystemdCredsRunner runner() {
+        Path p = SystemdCredsRunner.find(settings.env());
         if (p == null) {
             throw new BackendUnavailableException("encrypted file store " + settings.path()
                     + " uses systemd-creds protection, but systemd-creds is not installed (Debian: apt install systemd)");
         }
-        return p;
+        return new SystemdCredsRunner(p.toString(), settings.unsealTimeout(), HINTS);
     }
 
     @Override
     public Created create(byte[] fileId) {
-        Path program = program();
+        SystemdCredsRunner runner = runner();
+        String where = settings.path().toString();
         byte[] master = Random.randBytes(Kek.MASTER_BYTES);
         Header h = new Header(fileId, ProtectionKind.SYSTEMD_CREDS, null, null, null, "-");
+        String sealed;
+        byte[] back;
         try {
-            byte[] out = SystemdCreds.encrypt(program, h.credentialName(), master, settings.unsealTimeout());
-            String sealed = new String(out, StandardCharsets.US_ASCII).replaceAll("\\s+", "");
+            byte[] out = runner.encrypt(h.credentialName(), master, where);
+            sealed = new String(out, StandardCharsets.US_ASCII).replaceAll("\\s+", "");
             // prove it unseals before a store depends on it
-            byte[] back = SystemdCreds.decrypt(program, h.credentialName(), sealed.getBytes(StandardCharsets.US_ASCII), settings.unsealTimeout());
-            boolean same = MessageDigest.isEqual(master, back);
-            Keys.wipe(back);
-            if (!same) throw new SystemdCreds.Failure("systemd-creds did not return the sealed key");
-            return new Created(new Header(fileId, ProtectionKind.SYSTEMD_CREDS, null, null, null, sealed), master);
-        } catch (SystemdCreds.Failure e) {
+            back = runner.decrypt(h.credentialName(), sealed.getBytes(StandardCharsets.US_ASCII), MAX_UNSEALED, where);
+        } catch (KeyringException e) {
             Keys.wipe(master);
-            throw new BackendUnavailableException("cannot seal the key of encrypted file store " + settings.path()
-                    + " with systemd-creds: " + e.getMessage());
+            throw new BackendUnavailableException(cannotSeal(e.reason()), e);
         }
+        boolean same = MessageDigest.isEqual(master, back);
+        Keys.wipe(back);
+        if (!same) {
+            Keys.wipe(master);
+            throw new BackendUnavailableException(cannotSeal("systemd-creds did not return the sealed key"));
+        }
+        return new Created(new Header(fileId, ProtectionKind.SYSTEMD_CREDS, null, null, null, sealed), master);
     }
 
     @Override
     public byte[] unlock(Header header, Path store) {
+        SystemdCredsRunner runner = runner();
+        byte[] master;
         try {
-            byte[] master = SystemdCreds.decrypt(program(), header.credentialName(),
-                    header.sealed().getBytes(StandardCharsets.US_ASCII), settings.unsealTimeout());
-            if (master.length != Kek.MASTER_BYTES) {
-                Keys.wipe(master);
-                throw new SystemdCreds.Failure("the unsealed key has the wrong length");
-            }
-            return master;
-        } catch (SystemdCreds.Failure e) {
-            throw new LockedException("systemd-creds cannot unseal the key of encrypted file store " + store + ": " + e.getMessage()
-                    + ". The store opens only on the machine (host key /var/lib/systemd/credential.secret, TPM2) that sealed it,"
-                    + " as a user allowed to use that key");
+            master = runner.decrypt(header.credentialName(), header.sealed().getBytes(StandardCharsets.US_ASCII), MAX_UNSEALED, store.toString());
+        } catch (KeyringException e) {
+            throw cannotUnseal(store, e.reason(), e);
         }
+        if (master.length == Kek.MASTER_BYTES) return master;
+        Keys.wipe(master);
+        throw cannotUnseal(store, "the unsealed key has the wrong length", null);
+    }
+
+    private String cannotSeal(String why) {
+        return "cannot seal the key of encrypted file store " + settings.path() + " with systemd-creds: " + why;
+    }
+
+    private static LockedException cannotUnseal(Path store, String why, Throwable cause) {
+        return new LockedException("systemd-creds cannot unseal the key of encrypted file store " + store + ": " + why
+                + ". The store opens only on the machine (host key /var/lib/systemd/credential.secret, TPM2) that sealed it,"
+                + " as a user allowed to use that key", cause);
     }
 
     /** A fresh random secret, sealed anew (under the credential name of {@code fileId}). */

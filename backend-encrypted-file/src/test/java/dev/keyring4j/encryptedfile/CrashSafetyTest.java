@@ -68,7 +68,7 @@ class CrashSafetyTest {
             totalReports += done.size();
 
             try (var files = Files.list(Fixtures.storeFile(tmp).getParent())) {
-                if (files.anyMatch(f -> f.getFileName().toString().endsWith(PrivateFiles.TEMP_SUFFIX))) killedMidWrite++;
+                if (files.anyMatch(f -> f.getFileName().toString().endsWith(dev.keyring4j.support.PrivateFile.TEMP_SUFFIX))) killedMidWrite++;
             }
             try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
                 for (Map.Entry<String, Long> e : reported.entrySet()) {
@@ -86,7 +86,7 @@ class CrashSafetyTest {
             s.set("crash", "after", Secret.of("ok"));
         }
         try (var files = Files.list(Fixtures.storeFile(tmp).getParent())) {
-            assertEquals(0, files.filter(f -> f.getFileName().toString().endsWith(PrivateFiles.TEMP_SUFFIX)).count());
+            assertEquals(0, files.filter(f -> f.getFileName().toString().endsWith(dev.keyring4j.support.PrivateFile.TEMP_SUFFIX)).count());
         }
         System.out.println("crash test: " + KILLS + " kills, " + totalReports + " reported writes, " + killedMidWrite
                 + " kills left a temp file (killed between creating and renaming it), seed " + seed);

@@ -1,6 +1,7 @@
 package dev.keyring4j.encryptedfile;
 
 import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.spi.Candidate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,19 @@ final class Fixtures {
     }
 
     static EncryptedFileStore open(Path root, String protection, String... extra) {
-        return (EncryptedFileStore) new EncryptedFileProvider().open(config(root, protection, extra));
+        return open(config(root, protection, extra));
+    }
+
+    /**
+     * Opens as {@code Keyring.open} does: probe, then open the candidate. Where the probe refuses
+     * (a file open to others, a symbolic link), the store is built from the same settings anyway, as
+     * {@code open(config)} did before the two-phase SPI, so a test sees the typed refusal the store raises.
+     */
+    static EncryptedFileStore open(BackendConfig config) {
+        Candidate c = new EncryptedFileProvider().probe(config);
+        if (c.availability().isAvailable()) return (EncryptedFileStore) c.open();
+        StoreSettings s = StoreSettings.from(config);
+        return new EncryptedFileStore(s, EncryptedFileProvider.defaultProtection(s));
     }
 
     /** The default store file under {@code root}. */

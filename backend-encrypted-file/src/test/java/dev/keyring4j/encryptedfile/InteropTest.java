@@ -10,6 +10,7 @@ import dev.keyring4j.Keyring;
 import dev.keyring4j.KeyringConfig;
 import dev.keyring4j.LockedException;
 import dev.keyring4j.Secret;
+import dev.keyring4j.support.SystemdCredsRunner;
 import dev.keyring4j.testkit.Prerequisites;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -49,7 +50,7 @@ class InteropTest {
     @Test
     void aSystemdCredsStoreOpensInASecondJvm() throws Exception {
         Prerequisites.requireProgram("systemd-creds");
-        String why = SystemdCreds.unusableReason(SystemdCreds.find(System.getenv()));
+        String why = SystemdCredsRunner.unusableReason(SystemdCredsRunner.find(System.getenv()));
         Prerequisites.require(why == null, "systemd-creds usable by this user (" + why + ")");
         write(tmp, "systemd-creds");
         String text = Files.readString(Fixtures.storeFile(tmp));
@@ -58,8 +59,10 @@ class InteropTest {
 
         // the sealed key is bound to its file's credential name: systemd-creds itself refuses another name
         StoreFile.Parsed p = StoreFile.parse(Files.readAllBytes(Fixtures.storeFile(tmp)));
-        SystemdCreds.Failure f = assertThrows(SystemdCreds.Failure.class, () -> SystemdCreds.decrypt(SystemdCreds.find(System.getenv()),
-                "keyring4j-00000000000000000000000000000000", p.header().sealed().getBytes(StandardCharsets.US_ASCII), java.time.Duration.ofSeconds(10)));
+        SystemdCredsRunner runner = new SystemdCredsRunner(SystemdCredsRunner.find(System.getenv()).toString(), java.time.Duration.ofSeconds(10),
+                new SystemdCredsRunner.Hints(null, null, null));
+        dev.keyring4j.KeyringException f = assertThrows(dev.keyring4j.KeyringException.class, () -> runner.decrypt(
+                "keyring4j-00000000000000000000000000000000", p.header().sealed().getBytes(StandardCharsets.US_ASCII), 1 << 20, "the test"));
         assertTrue(f.getMessage().contains("failed"), f.getMessage());
     }
 

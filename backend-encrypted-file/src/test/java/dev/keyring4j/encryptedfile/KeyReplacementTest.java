@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.keyring4j.LockedException;
 import dev.keyring4j.Secret;
+import dev.keyring4j.support.SystemdCredsRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -54,7 +55,7 @@ class KeyReplacementTest {
         var env = Fixtures.env(tmp);
         env.put(StoreSettings.PASSPHRASE_ENV, "the new passphrase");
         var config = dev.keyring4j.spi.BackendConfig.of(EncryptedFileProvider.ID, java.util.Map.of("protection", "passphrase"), env);
-        try (var s = new EncryptedFileProvider().open(config)) {
+        try (var s = Fixtures.open(config)) {
             s.set("svc", "after", Secret.of("written after the change"));
             assertEquals("old secret", s.get("svc", "before").orElseThrow().asString());
         }
@@ -93,7 +94,7 @@ class KeyReplacementTest {
     @Test
     void anOldSealedKeyOpensNothingAfterARotation() throws Exception {
         dev.keyring4j.testkit.Prerequisites.requireProgram("systemd-creds");
-        String why = SystemdCreds.unusableReason(SystemdCreds.find(System.getenv()));
+        String why = SystemdCredsRunner.unusableReason(SystemdCredsRunner.find(System.getenv()));
         dev.keyring4j.testkit.Prerequisites.require(why == null, "systemd-creds usable by this user (" + why + ")");
         byte[] oldCopy;
         try (EncryptedFileStore s = Fixtures.open(tmp, "systemd-creds")) {
@@ -104,8 +105,9 @@ class KeyReplacementTest {
             assertEquals("old secret", s.get("svc", "before").orElseThrow().asString());
         }
         StoreFile.Parsed old = StoreFile.parse(oldCopy);
-        byte[] oldMaster = SystemdCreds.decrypt(SystemdCreds.find(Fixtures.env(tmp)), old.header().credentialName(),
-                old.header().sealed().getBytes(java.nio.charset.StandardCharsets.US_ASCII), java.time.Duration.ofSeconds(10));
+        byte[] oldMaster = new SystemdCredsRunner(SystemdCredsRunner.find(Fixtures.env(tmp)).toString(), java.time.Duration.ofSeconds(10),
+                new SystemdCredsRunner.Hints(null, null, null)).decrypt(old.header().credentialName(),
+                old.header().sealed().getBytes(java.nio.charset.StandardCharsets.US_ASCII), 1 << 20, "the test");
         byte[] current = Fixtures.read(Fixtures.storeFile(tmp));
         StoreFile.Parsed p = StoreFile.parse(current);
         assertFalse(Kek.derive(oldMaster, p.header().fileId()).matches(p.header().check()), "a new sealed master secret");

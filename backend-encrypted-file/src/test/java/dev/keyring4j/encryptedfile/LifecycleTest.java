@@ -167,7 +167,7 @@ class LifecycleTest {
         var env = Fixtures.env(tmp);
         env.put(StoreSettings.PASSPHRASE_ENV, "a new passphrase");
         var config = dev.keyring4j.spi.BackendConfig.of(EncryptedFileProvider.ID, java.util.Map.of("protection", "passphrase"), env);
-        try (var s = new EncryptedFileProvider().open(config)) {
+        try (var s = Fixtures.open(config)) {
             assertEquals("kept", s.get("svc", "acct").orElseThrow().asString());
         }
         try (EncryptedFileStore k = Fixtures.open(tmp.resolve("k"), "keyfile")) {

@@ -33,7 +33,7 @@ class LinkAndDirectoryTest {
         AccessDeniedException e = assertThrows(AccessDeniedException.class,
                 () -> Fixtures.open(tmp, "keyfile", "path", link.toString(), "keyfile", tmp.resolve("k/key").toString()).get("svc", "acct"));
         assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
-        assertFalse(new EncryptedFileProvider().probe(Fixtures.config(tmp, "keyfile", "path", link.toString())).isAvailable());
+        assertFalse(new EncryptedFileProvider().probe(Fixtures.config(tmp, "keyfile", "path", link.toString())).availability().isAvailable());
     }
 
     @Test
@@ -75,7 +75,7 @@ class LinkAndDirectoryTest {
         AccessDeniedException e = assertThrows(AccessDeniedException.class, () -> Fixtures.open(tmp, "keyfile", "path", file.toString()));
         assertTrue(e.getMessage().contains(shared.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("chmod go-w '" + shared + "'"), e.getMessage());
-        assertFalse(new EncryptedFileProvider().probe(Fixtures.config(tmp, "keyfile", "path", file.toString())).isAvailable());
+        assertFalse(new EncryptedFileProvider().probe(Fixtures.config(tmp, "keyfile", "path", file.toString())).availability().isAvailable());
 
         // the sticky bit (like /tmp) keeps others from replacing what is below: accepted
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));

@@ -37,7 +37,7 @@ class PermissionTest {
         assertEquals("rw-------", mode(Fixtures.keyfile(tmp)));
         assertEquals("rwx------", mode(tmp.resolve("config/keyring4j")));
         try (var files = Files.list(file.getParent())) {
-            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(PrivateFiles.TEMP_SUFFIX)), "no temp file is left");
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(dev.keyring4j.support.PrivateFile.TEMP_SUFFIX)), "no temp file is left");
         }
     }
 
@@ -51,7 +51,7 @@ class PermissionTest {
         AccessDeniedException e = assertThrows(AccessDeniedException.class, () -> Fixtures.open(tmp, "keyfile"));
         assertTrue(e.getMessage().contains("chmod 600 '" + file + "'"), e.getMessage());
         assertTrue(e.getMessage().contains("0644"), e.getMessage());
-        Availability a = new EncryptedFileProvider().probe(Fixtures.config(tmp, "keyfile"));
+        Availability a = new EncryptedFileProvider().probe(Fixtures.config(tmp, "keyfile")).availability();
         assertFalse(a.isAvailable());
         assertTrue(a.reason().contains("chmod 600"), a.reason());
 
@@ -78,7 +78,7 @@ class PermissionTest {
         AccessDeniedException e = assertThrows(AccessDeniedException.class, () -> Fixtures.open(tmp, "keyfile"));
         assertTrue(e.getMessage().contains("chmod 700 '" + dir + "'"), e.getMessage());
         assertTrue(e.getMessage().contains("0755"), e.getMessage());
-        assertFalse(new EncryptedFileProvider().probe(Fixtures.config(tmp, "keyfile")).isAvailable());
+        assertFalse(new EncryptedFileProvider().probe(Fixtures.config(tmp, "keyfile")).availability().isAvailable());
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.keyring4j.Secret;
 import dev.keyring4j.spi.Availability;
 import dev.keyring4j.spi.BackendConfig;
 import dev.keyring4j.spi.CredentialStoreProvider;
+import dev.keyring4j.support.SystemdCredsRunner;
 import dev.keyring4j.testkit.Prerequisites;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,26 +28,26 @@ class ProviderTest {
     void isDiscoveredWithItsKeysAndCapabilities() {
         CredentialStoreProvider p = ServiceLoader.load(CredentialStoreProvider.class).stream()
                 .map(ServiceLoader.Provider::get).filter(x -> x.id().equals("encrypted-file")).findFirst().orElseThrow();
-        assertTrue(p.configKeys().containsAll(java.util.Set.of("path", "protection", "keyfile", "argon2.memory")));
-        var c = p.capabilities(Fixtures.config(tmp, null));
+        assertTrue(p.settings().stream().map(dev.keyring4j.spi.Setting::key).toList().containsAll(java.util.Set.of("path", "protection", "keyfile", "argon2.memory")));
+        var c = p.capabilities();
         assertTrue(c.writable() && c.persistent() && c.encryptedAtRest() && c.expiry() && c.listable());
     }
 
     @Test
     void theDefaultIsSystemdCredsWhereItWorksElseTheKeyFile() throws Exception {
         BackendConfig config = Fixtures.config(tmp, null);
-        Availability a = new EncryptedFileProvider().probe(config);
+        Availability a = new EncryptedFileProvider().probe(config).availability();
         assertTrue(a.isAvailable(), a.reason());
         assertEquals(2, a.priority());
         assertTrue(a.reason().contains("protects against"), a.reason());
-        boolean systemd = SystemdCreds.unusableReason(SystemdCreds.find(config.env())) == null;
+        boolean systemd = SystemdCredsRunner.unusableReason(SystemdCredsRunner.find(config.env())) == null;
         assertTrue(a.reason().contains(systemd ? "systemd-creds" : "keyfile"), a.reason());
         try (EncryptedFileStore s = Fixtures.open(tmp, null)) {
             s.set("a", "b", Secret.of("c"));
         }
         String kind = systemd ? "systemd-creds" : "keyfile";
         assertTrue(Files.readString(Fixtures.storeFile(tmp)).contains("\"kind\":\"" + kind + "\""));
-        Availability existing = new EncryptedFileProvider().probe(config);
+        Availability existing = new EncryptedFileProvider().probe(config).availability();
         assertTrue(existing.reason().contains("as the file says"), existing.reason());
 
         // without any usable systemd-creds (an empty PATH), the default is the key file
@@ -54,15 +55,15 @@ class ProviderTest {
         Map<String, String> env = Fixtures.env(other);
         env.put("PATH", other.toString());
         BackendConfig noSystemd = BackendConfig.of("encrypted-file", Map.of(), env);
-        if (SystemdCreds.find(env) == null) {
-            assertTrue(new EncryptedFileProvider().probe(noSystemd).reason().contains("keyfile"));
+        if (SystemdCredsRunner.find(env) == null) {
+            assertTrue(new EncryptedFileProvider().probe(noSystemd).availability().reason().contains("keyfile"));
         }
     }
 
     @Test
     void aPassphraseStoreWithoutAPassphraseSourceIsUnavailableAndSaysWhy() {
         BackendConfig config = BackendConfig.of("encrypted-file", Map.of("protection", "passphrase"), Fixtures.env(tmp));
-        Availability a = new EncryptedFileProvider().probe(config);
+        Availability a = new EncryptedFileProvider().probe(config).availability();
         assertFalse(a.isAvailable());
         assertTrue(a.reason().contains("KEYRING4J_PASSPHRASE"), a.reason());
     }
@@ -71,14 +72,14 @@ class ProviderTest {
     void aSystemdCredsProbeNeverStartsAProcessAndIsCached() {
         Prerequisites.requireProgram("systemd-creds");
         BackendConfig config = Fixtures.config(tmp, "systemd-creds");
-        for (int i = 0; i < 100; i++) assertTrue(new EncryptedFileProvider().probe(config).isAvailable());
+        for (int i = 0; i < 100; i++) assertTrue(new EncryptedFileProvider().probe(config).availability().isAvailable());
     }
 
     @Test
     void badSettingsAreRefusedWithTheirSource() {
-        var e = assertThrows(KeyringException.class, () -> new EncryptedFileProvider().open(Fixtures.config(tmp, "rot13")));
+        var e = assertThrows(KeyringException.class, () -> Fixtures.open(Fixtures.config(tmp, "rot13")));
         assertTrue(e.getMessage().contains("encrypted-file.protection"), e.getMessage());
-        var weak = assertThrows(KeyringException.class, () -> new EncryptedFileProvider().open(
+        var weak = assertThrows(KeyringException.class, () -> Fixtures.open(
                 Fixtures.config(tmp, "passphrase", "argon2.memory", "1024", "argon2.iterations", "1")));
         assertTrue(weak.getMessage().contains("below"), weak.getMessage());
     }

@@ -22,7 +22,7 @@ public final class ReadBack {
         Map<String, String> env = Fixtures.env(root);
         env.put(StoreSettings.PASSPHRASE_ENV, args.length > 4 ? args[4] : Fixtures.PASSPHRASE);
         BackendConfig config = BackendConfig.of(EncryptedFileProvider.ID, new HashMap<>(Map.of("protection", args[1])), env);
-        try (var s = new EncryptedFileProvider().open(config)) {
+        try (var s = Fixtures.open(config)) {
             System.out.println(s.get(args[2], args[3]).map(v -> "VALUE " + v.asString()).orElse("ABSENT"));
         } catch (LockedException e) {
             System.out.println("LOCKED " + e.getMessage());

@@ -75,7 +75,7 @@ class RekeyTest {
         char[][] answer = {Fixtures.PASSPHRASE.toCharArray()};
         var config = dev.keyring4j.spi.BackendConfig.builder(EncryptedFileProvider.ID).env(env).set("protection", "passphrase", "test")
                 .component(PassphraseProvider.class, (p, purpose) -> answer[0].clone()).build();
-        try (EncryptedFileStore s = (EncryptedFileStore) new EncryptedFileProvider().open(config)) {
+        try (EncryptedFileStore s = Fixtures.open(config)) {
             assertEquals("kept", s.get("svc", "acct").orElseThrow().asString());
             answer[0] = "not the passphrase".toCharArray();
             assertThrows(LockedException.class, s::rekey);

@@ -12,6 +12,7 @@ import dev.keyring4j.KeyringException;
 import dev.keyring4j.LockedException;
 import dev.keyring4j.Secret;
 import dev.keyring4j.StoreCorruptedException;
+import dev.keyring4j.support.SystemdCredsRunner;
 import dev.keyring4j.testkit.Prerequisites;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ class TamperTest {
     private static void requireProtection(String protection) {
         if ("systemd-creds".equals(protection)) {
             Prerequisites.requireProgram("systemd-creds");
-            String why = SystemdCreds.unusableReason(SystemdCreds.find(System.getenv()));
+            String why = SystemdCredsRunner.unusableReason(SystemdCredsRunner.find(System.getenv()));
             Prerequisites.require(why == null, "systemd-creds usable by this user (" + why + ")");
         }
     }

@@ -2,6 +2,7 @@ package dev.keyring4j.env;
 
 import dev.keyring4j.CredentialId;
 import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.spi.Setting;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -43,11 +44,16 @@ record EnvNames(String prefix) {
      */
     private static final Set<String> OWN_SETTINGS = Set.of("passphrase", "backend", "config", "jar");
     private static final String DEFAULT_PREFIX = "KEYRING4J";
+    /** {@code env.prefix}: folded as documented, never empty. */
+    static final Setting<String> PREFIX = Setting.text("prefix", DEFAULT_PREFIX,
+                    "the first part of every variable name (characters outside [A-Za-z0-9] become _)")
+            .map("text", prefix -> {
+                if (prefix.isEmpty()) throw new Setting.Invalid("non-empty");
+                return foldPrefix(prefix);
+            });
 
     static EnvNames from(BackendConfig config) {
-        String prefix = config.get("prefix", DEFAULT_PREFIX).trim();
-        if (prefix.isEmpty()) throw config.invalid("prefix", "non-empty");
-        return new EnvNames(foldPrefix(prefix));
+        return new EnvNames(config.get(PREFIX));
     }
 
     /** The prefix keeps the documented folding: every character outside {@code [A-Za-z0-9]} is {@code _}. */

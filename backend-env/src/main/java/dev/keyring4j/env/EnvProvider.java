@@ -1,11 +1,12 @@
 package dev.keyring4j.env;
 
 import dev.keyring4j.Capabilities;
-import dev.keyring4j.CredentialStore;
 import dev.keyring4j.spi.Availability;
 import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.spi.Candidate;
 import dev.keyring4j.spi.CredentialStoreProvider;
-import java.util.Set;
+import dev.keyring4j.spi.Setting;
+import java.util.List;
 
 /**
  * The {@code env} backend: read-only credentials from environment variables, the last resort
@@ -14,7 +15,7 @@ import java.util.Set;
  */
 public final class EnvProvider implements CredentialStoreProvider {
     static final int PRIORITY = 1;
-    static final Capabilities CAPABILITIES = new Capabilities(false, false, false, false, true);
+    static final Capabilities CAPABILITIES = Capabilities.of(Capabilities.Flag.LISTABLE);
 
     @Override
     public String id() {
@@ -22,24 +23,26 @@ public final class EnvProvider implements CredentialStoreProvider {
     }
 
     @Override
-    public Capabilities capabilities(BackendConfig config) {
+    public Capabilities capabilities() {
         return CAPABILITIES;
     }
 
     @Override
-    public Set<String> configKeys() {
-        return Set.of("prefix");
+    public int priority() {
+        return PRIORITY;
     }
 
     @Override
-    public Availability probe(BackendConfig config) {
+    public List<Setting<?>> settings() {
+        return List.of(EnvNames.PREFIX);
+    }
+
+    @Override
+    public Candidate probe(BackendConfig config) {
         EnvNames names = EnvNames.from(config);
+        // no probe clock: nothing is asked, the environment is already in hand
         long count = config.env().keySet().stream().filter(names::isOurs).count();
-        return Availability.available(PRIORITY, "read-only; " + count + " variable(s) with prefix " + names.prefix() + "_");
-    }
-
-    @Override
-    public CredentialStore open(BackendConfig config) {
-        return new EnvStore(EnvNames.from(config), config.env());
+        return Candidate.of(Availability.available(PRIORITY, "read-only; " + count + " variable(s) with prefix " + names.prefix() + "_"),
+                CAPABILITIES, () -> new EnvStore(names, config.env()));
     }
 }

@@ -31,7 +31,7 @@ class AuthenticatorLookAlikeTest {
         Map<String, String> env = Map.of(var, "api-token", var + "_ID", "svc",
                 // the old folded spelling, which both hosts used to read
                 "KEYRING4J_HTTPS___API_EXAMPLE_COM", "old-token", "KEYRING4J_HTTPS___API_EXAMPLE_COM_ID", "old");
-        try (CredentialStore store = new EnvProvider().open(BackendConfig.of("env", Map.of(), env))) {
+        try (CredentialStore store = new EnvProvider().probe(BackendConfig.of("env", Map.of(), env)).open()) {
             Authenticator a = KeyringAuthenticator.builder(store).cacheLifetime(java.time.Duration.ZERO).build();
             PasswordAuthentication ok = ask(a, "api.example.com");
             assertNotNull(ok);

@@ -17,7 +17,7 @@ class EnvStoreContractTest extends CredentialStoreContract {
 
     @Override
     protected CredentialStore openStore() {
-        return PROVIDER.open(BackendConfig.of("env", Map.of(), Map.of("PATH", "/usr/bin")));
+        return PROVIDER.probe(BackendConfig.of("env", Map.of(), Map.of("PATH", "/usr/bin"))).open();
     }
 
     @Override
@@ -25,7 +25,7 @@ class EnvStoreContractTest extends CredentialStoreContract {
         Map<String, String> env = new HashMap<>();
         EnvNames names = new EnvNames("KEYRING4J");
         credentials.forEach((id, v) -> env.put(names.variable(id).toLowerCase(Locale.ROOT), new String(v, StandardCharsets.UTF_8)));
-        return PROVIDER.open(BackendConfig.of("env", Map.of(), env));
+        return PROVIDER.probe(BackendConfig.of("env", Map.of(), env)).open();
     }
 
     /** Accounts {@code id} and {@code file} are a token's companions, not credentials. */

@@ -26,11 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 class EnvStoreTest {
     private static CredentialStore store(Map<String, String> env) {
-        return new EnvProvider().open(BackendConfig.of("env", Map.of(), env));
+        return new EnvProvider().probe(BackendConfig.of("env", Map.of(), env)).open();
     }
 
     private static CredentialStore store(Map<String, String> env, String prefix) {
-        return new EnvProvider().open(BackendConfig.of("env", Map.of("prefix", prefix), env));
+        return new EnvProvider().probe(BackendConfig.of("env", Map.of("prefix", prefix), env)).open();
     }
 
     @Test
@@ -116,7 +116,7 @@ class EnvStoreTest {
         assertTrue(s.get("passphrase", "default").isEmpty());
         assertTrue(s.find("passphrase").isEmpty());
         assertTrue(s.find("backend").isEmpty());
-        assertTrue(new EnvProvider().probe(BackendConfig.of("env", Map.of(), Map.of("KEYRING4J_PASSPHRASE", "p"))).reason().contains("0 variable"));
+        assertTrue(new EnvProvider().probe(BackendConfig.of("env", Map.of(), Map.of("KEYRING4J_PASSPHRASE", "p"))).availability().reason().contains("0 variable"));
     }
 
     @Test

@@ -27,8 +27,6 @@ import java.util.Set;
  * {@link KeyringTree#PERMISSIONS}. Thread-safe.
  */
 final class KernelKeyStore implements CredentialStore {
-    private static final Capabilities CAPABILITIES = new Capabilities(true, false, false, true, true);
-
     private final KeyringTree tree;
     private final ErrnoMapper errors;
     private final Object[] serviceLocks = new Object[64];
@@ -48,7 +46,7 @@ final class KernelKeyStore implements CredentialStore {
 
     @Override
     public Capabilities capabilities() {
-        return CAPABILITIES;
+        return KernelKeyringProvider.CAPABILITIES;
     }
 
     // ------------------------------------------------------------------ reads

@@ -1,12 +1,14 @@
 package dev.keyring4j.kernel;
 
-import dev.keyring4j.BackendUnavailableException;
 import dev.keyring4j.Capabilities;
-import dev.keyring4j.CredentialStore;
+import dev.keyring4j.Capabilities.Flag;
 import dev.keyring4j.spi.Availability;
 import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.spi.Candidate;
 import dev.keyring4j.spi.CredentialStoreProvider;
-import java.util.Set;
+import dev.keyring4j.spi.Setting;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The {@code kernel} backend: credentials in the Linux kernel key retention service, reached with
@@ -25,12 +27,21 @@ import java.util.Set;
  * read as absent; a denial ({@code EACCES}/{@code EPERM}) is an
  * {@link dev.keyring4j.AccessDeniedException}, never "absent"; a full quota is a
  * {@link dev.keyring4j.QuotaExceededException} and leaves earlier keys intact. Nothing survives a
- * reboot. Priority 5.
+ * reboot. Priority 5. The probe parses the settings and asks the kernel once, with read-only calls;
+ * opening its candidate builds the store from what the probe parsed, without asking again.
  */
 public final class KernelKeyringProvider implements CredentialStoreProvider {
     /** Default priority (docs/DESIGN.md): below the Secret Service, above the encrypted file. */
     static final int PRIORITY = 5;
-    static final String DEFAULT_NAMESPACE = "keyring4j";
+    /** Writable with native expiry and listable; kept in kernel memory only, so neither persistent nor encrypted at rest. */
+    static final Capabilities CAPABILITIES = Capabilities.of(Flag.WRITABLE, Flag.EXPIRY, Flag.LISTABLE);
+
+    private static final Setting<String> KEYRING_NAME = Setting.choice("keyring", "user",
+            Arrays.stream(KernelTarget.values()).map(KernelTarget::configName).toList(), "the keyring the namespace keyring hangs from");
+    static final Setting<KernelTarget> KEYRING = KEYRING_NAME.map(KEYRING_NAME.type(), KernelTarget::parse);
+    static final Setting<String> NAMESPACE = Setting.text("namespace", "keyring4j",
+                    "the namespace keyring's description (no NUL, at most 4095 bytes of UTF-8); separates applications or test runs")
+            .map("a name", KernelKeyringProvider::namespace);
 
     /** For {@link java.util.ServiceLoader}. */
     public KernelKeyringProvider() {
@@ -42,57 +53,50 @@ public final class KernelKeyringProvider implements CredentialStoreProvider {
     }
 
     @Override
-    public Capabilities capabilities(BackendConfig config) {
-        return new Capabilities(true, false, false, true, true);
+    public Capabilities capabilities() {
+        return CAPABILITIES;
     }
 
     @Override
-    public Set<String> configKeys() {
-        return Set.of("keyring", "namespace");
+    public int priority() {
+        return PRIORITY;
     }
 
     @Override
-    public Availability probe(BackendConfig config) {
-        KernelTarget target = target(config);
-        String namespace = namespace(config);
-        if (KeyctlSyscalls.UNSUPPORTED != null) return Availability.unavailable(KeyctlSyscalls.UNSUPPORTED);
+    public List<Setting<?>> settings() {
+        return List.of(KEYRING, NAMESPACE);
+    }
+
+    @Override
+    public Candidate probe(BackendConfig config) {
+        KernelTarget target = config.get(KEYRING);
+        String namespace = config.get(NAMESPACE);
+        if (KeyctlSyscalls.UNSUPPORTED != null) return Candidate.without(Availability.unavailable(KeyctlSyscalls.UNSUPPORTED), CAPABILITIES);
+        config.startProbeClock(); // the syscalls are bound (JNA loaded): from here on the kernel is being asked
         // read-only checks: nothing is created (create=0), nothing linked
         long r = target == KernelTarget.PERSISTENT
                 ? KeyctlSyscalls.keyctl(KeyctlSyscalls.GET_PERSISTENT, -1, 0, 0, 0)
                 : KeyctlSyscalls.keyctl(KeyctlSyscalls.GET_KEYRING_ID, target.specialId, 0, 0, 0);
         int errno = r < 0 ? (int) -r : 0;
         if (errno == KeyctlSyscalls.ENOSYS || errno == KeyctlSyscalls.EPERM) {
-            return Availability.unavailable("the keyctl system call is blocked here (" + KeyctlSyscalls.errnoName(errno)
-                    + "): a seccomp filter such as a container's default profile denies the kernel keyring");
+            return Candidate.without(Availability.unavailable("the keyctl system call is blocked here (" + KeyctlSyscalls.errnoName(errno)
+                    + "): a seccomp filter such as a container's default profile denies the kernel keyring"), CAPABILITIES);
         }
         if (errno == KeyctlSyscalls.EOPNOTSUPP) {
-            return Availability.unavailable(target == KernelTarget.PERSISTENT
+            return Candidate.without(Availability.unavailable(target == KernelTarget.PERSISTENT
                     ? "this kernel has no persistent keyrings (CONFIG_PERSISTENT_KEYRINGS); use kernel.keyring=user"
-                    : "the kernel refused keyctl (EOPNOTSUPP): keyring syscalls are filtered here");
+                    : "the kernel refused keyctl (EOPNOTSUPP): keyring syscalls are filtered here"), CAPABILITIES);
         }
-        return Availability.available(PRIORITY, target.configName() + " keyring, namespace keyring '" + namespace + "'"
-                + ", not persistent across reboots");
+        return Candidate.of(Availability.available(PRIORITY, target.configName() + " keyring, namespace keyring '" + namespace + "'"
+                + ", not persistent across reboots"), CAPABILITIES, () -> new KernelKeyStore(target, namespace));
     }
 
-    @Override
-    public CredentialStore open(BackendConfig config) {
-        Availability a = probe(config);
-        if (!a.isAvailable()) throw new BackendUnavailableException("the kernel keyring cannot be used: " + a.reason());
-        return new KernelKeyStore(target(config), namespace(config));
-    }
-
-    private static KernelTarget target(BackendConfig config) {
-        KernelTarget t = KernelTarget.parse(config.get("keyring", "user"));
-        if (t == null) throw config.invalid("keyring", "one of process, session, user, persistent");
-        return t;
-    }
-
-    private static String namespace(BackendConfig config) {
-        String ns = config.get("namespace", DEFAULT_NAMESPACE).trim();
+    /** A namespace the kernel can hold as a keyring description, else what is expected. */
+    private static String namespace(String ns) {
         try {
             NameCodec.name("namespace", ns);
         } catch (IllegalArgumentException e) {
-            throw config.invalid("namespace", "a non-empty name without NUL, at most 4095 bytes in UTF-8");
+            throw new Setting.Invalid("a non-empty name without NUL, at most 4095 bytes in UTF-8");
         }
         return ns;
     }

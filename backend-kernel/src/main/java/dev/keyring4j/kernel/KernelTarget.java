@@ -22,11 +22,8 @@ enum KernelTarget {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** The target a configuration value names, or null when it names none. */
+    /** The target a configuration value names ({@code kernel.keyring} has already checked it is one of them). */
     static KernelTarget parse(String value) {
-        for (KernelTarget t : values()) {
-            if (t.configName().equals(value.trim().toLowerCase(Locale.ROOT))) return t;
-        }
-        return null;
+        return valueOf(value.trim().toUpperCase(Locale.ROOT));
     }
 }

@@ -1,9 +1,6 @@
 package dev.keyring4j.kernel;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
+import dev.keyring4j.support.Names;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -24,27 +21,8 @@ final class NameCodec {
 
     /** A name as the kernel will hold it: UTF-8, no NUL, at most 4095 bytes; refused otherwise. */
     static byte[] name(String what, String value) {
-        if (value == null) throw new NullPointerException(what);
-        if (value.isEmpty()) throw new IllegalArgumentException(what + " must not be empty");
-        if (value.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException(what + " contains a NUL character, which a kernel key description cannot hold");
-        }
-        ByteBuffer encoded;
-        try {
-            encoded = StandardCharsets.UTF_8.newEncoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .encode(CharBuffer.wrap(value));
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(what + " is not valid Unicode (an unpaired surrogate) and cannot be stored faithfully");
-        }
-        if (encoded.remaining() > NAME_MAX) {
-            throw new IllegalArgumentException(what + " is " + encoded.remaining() + " bytes in UTF-8; a kernel key description holds at most "
-                    + NAME_MAX + " bytes");
-        }
-        byte[] out = new byte[encoded.remaining()];
-        encoded.get(out);
-        return out;
+        Names.requireFaithful(what, value, NAME_MAX, "a kernel key description cannot hold it");
+        return value.getBytes(StandardCharsets.UTF_8); // valid Unicode by now, so the encoding is exact
     }
 
     /** An account name as its key's description: {@link #name}, verbatim. */

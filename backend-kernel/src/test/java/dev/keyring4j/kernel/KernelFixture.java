@@ -23,7 +23,7 @@ final class KernelFixture {
 
     static void requireKeyring() {
         Prerequisites.require(KeyctlSyscalls.UNSUPPORTED == null, "keyctl syscalls on this machine: " + KeyctlSyscalls.UNSUPPORTED);
-        var a = new KernelKeyringProvider().probe(BackendConfig.of("kernel", Map.of(), Map.of()));
+        var a = new KernelKeyringProvider().probe(BackendConfig.of("kernel", Map.of(), Map.of())).availability();
         Prerequisites.require(a.isAvailable(), "a usable kernel keyring: " + a.reason());
     }
 
@@ -32,8 +32,12 @@ final class KernelFixture {
     }
 
     static KernelKeyStore open(String namespace, String keyring) {
-        return (KernelKeyStore) new KernelKeyringProvider().open(
-                BackendConfig.of("kernel", Map.of("namespace", namespace, "keyring", keyring), Map.of()));
+        return open(BackendConfig.of("kernel", Map.of("namespace", namespace, "keyring", keyring), Map.of()));
+    }
+
+    /** The store a probe of {@code config} finds, opened as {@code Keyring} opens it. */
+    static KernelKeyStore open(BackendConfig config) {
+        return (KernelKeyStore) new KernelKeyringProvider().probe(config).open();
     }
 
     /**

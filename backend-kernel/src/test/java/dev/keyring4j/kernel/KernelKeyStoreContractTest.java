@@ -26,7 +26,7 @@ class KernelKeyStoreContractTest extends CredentialStoreContract {
 
     @Override
     protected CredentialStore openStore() {
-        return new KernelKeyringProvider().open(CONFIG);
+        return KernelFixture.open(CONFIG);
     }
 
     @Override

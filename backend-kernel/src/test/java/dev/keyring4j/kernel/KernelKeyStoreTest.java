@@ -540,17 +540,24 @@ class KernelKeyStoreTest {
         KernelKeyringProvider p = new KernelKeyringProvider();
         assertEquals("kernel", p.id());
         BackendConfig config = BackendConfig.of("kernel", Map.of(), Map.of());
-        var caps = p.capabilities(config);
+        var caps = p.capabilities();
         assertTrue(caps.writable() && caps.expiry() && caps.listable());
         assertFalse(caps.persistent() || caps.encryptedAtRest());
         assertEquals(caps, store.capabilities());
-        var a = p.probe(config);
+        var candidate = p.probe(config);
+        assertEquals(caps, candidate.capabilities());
+        var a = candidate.availability();
         assertTrue(a.isAvailable(), a.reason());
         assertEquals(5, a.priority());
-        assertEquals(java.util.Set.of("keyring", "namespace"), p.configKeys());
-        KeyringException bad = assertThrows(KeyringException.class,
+        assertEquals(5, p.priority());
+        assertEquals(java.util.Set.of("keyring", "namespace"),
+                p.settings().stream().map(dev.keyring4j.spi.Setting::key).collect(java.util.stream.Collectors.toSet()));
+        KeyringException bad = assertThrows(dev.keyring4j.ConfigurationException.class,
                 () -> p.probe(BackendConfig.of("kernel", Map.of("keyring", "thread"), Map.of())));
         assertTrue(bad.getMessage().contains("kernel.keyring"), bad.getMessage());
+        KeyringException badNamespace = assertThrows(dev.keyring4j.ConfigurationException.class,
+                () -> p.probe(BackendConfig.of("kernel", Map.of("namespace", "nul\0namespace"), Map.of())));
+        assertTrue(badNamespace.getMessage().contains("kernel.namespace"), badNamespace.getMessage());
         assertTrue(dev.keyring4j.Keyring.backends().stream().anyMatch(b -> b.id().equals("kernel") && b.available()),
                 "discovered through ServiceLoader");
     }

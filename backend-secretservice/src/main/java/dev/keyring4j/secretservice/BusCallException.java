@@ -26,6 +26,20 @@ final class BusCallException extends RuntimeException {
         return kind == Kind.ERROR_REPLY && name.equals(errorName);
     }
 
+    /**
+     * Connecting failed because nothing listens on the bus's socket (ECONNREFUSED: a socket file
+     * left behind by a bus that exited) or the socket file is gone: proof that there is no bus.
+     */
+    boolean refused() {
+        if (kind != Kind.DISCONNECTED) return false;
+        for (Throwable t = getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.nio.file.NoSuchFileException) return true;
+            String m = t.getMessage();
+            if (m != null && (m.contains("Connection refused") || m.contains("No such file or directory"))) return true;
+        }
+        return false;
+    }
+
     /** The provider went away or was replaced: the session and object paths we hold may be stale. */
     boolean providerGone() {
         if (kind == Kind.DISCONNECTED) return true;

@@ -6,7 +6,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.List;
 import java.util.function.Consumer;
+import org.freedesktop.dbus.DBusPath;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.freedesktop.dbus.exceptions.DBusException;
@@ -16,6 +18,7 @@ import org.freedesktop.dbus.messages.Error;
 import org.freedesktop.dbus.messages.Message;
 import org.freedesktop.dbus.messages.MethodCall;
 import org.freedesktop.dbus.messages.constants.MessageTypes;
+import org.freedesktop.dbus.types.Variant;
 
 /**
  * One private (unshared) connection to a session bus, with a timeout on every call. Calls are
@@ -38,6 +41,41 @@ final class BusConnection implements AutoCloseable {
     }
 
     /**
+     * Loads and initialises the dbus-java classes that connecting and calling use, so that the time
+     * a probe measures afterwards is the bus's, not the JVM's (a busy machine loads classes slowly).
+     * Cheap after the first call; a class this dbus-java version does not have is skipped.
+     */
+    static void loadClasses() {
+        Preload.loaded();
+    }
+
+    /** Loads once, when first touched (the JVM runs a class's initialiser exactly once). */
+    private static final class Preload {
+        static {
+            ClassLoader loader = DBusConnection.class.getClassLoader();
+            for (String name : List.of(DBusConnectionBuilder.class.getName(), DBusConnection.class.getName(), MethodCall.class.getName(),
+                    Error.class.getName(), DBusSignal.class.getName(), DBusMatchRuleBuilder.class.getName(), MessageTypes.class.getName(),
+                    DBusPath.class.getName(), Variant.class.getName(),
+                    "org.freedesktop.dbus.messages.MethodReturn", "org.freedesktop.dbus.messages.MessageFactory",
+                    "org.freedesktop.dbus.Marshalling", "org.freedesktop.dbus.connections.SASL",
+                    "org.freedesktop.dbus.connections.transports.TransportBuilder",
+                    "org.freedesktop.dbus.connections.base.ReceivingService",
+                    "org.freedesktop.dbus.transport.jre.NativeTransportProvider",
+                    "org.freedesktop.dbus.transport.jre.NativeUnixSocketTransport")) {
+                try {
+                    Class.forName(name, true, loader);
+                } catch (ClassNotFoundException | LinkageError e) {
+                    // only a warm-up: connecting loads whatever is missing
+                }
+            }
+        }
+
+        static void loaded() {
+            // touching the class ran its initialiser
+        }
+    }
+
+    /**
      * Connects, authenticates and says Hello within {@code timeout}; a bus that does not answer in
      * time is abandoned (closed in the background once it does) rather than waited for.
      */
@@ -45,7 +83,9 @@ final class BusConnection implements AutoCloseable {
         CompletableFuture<DBusConnection> f = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
-                f.complete(DBusConnectionBuilder.forAddress(address).withShared(false).build());
+                // one connect attempt (dbus-java retries every 500 ms for its transport timeout): a socket
+                // that refuses proves there is no bus, and our own timeout bounds the handshake
+                f.complete(DBusConnectionBuilder.forAddress(address).withShared(false).transportConfig().withTimeout(0).back().build());
             } catch (Throwable e) {
                 f.completeExceptionally(e);
             }

@@ -1,30 +1,18 @@
 package dev.keyring4j.secretservice;
 
+import dev.keyring4j.support.Names;
+
 /**
  * Refuses names the Secret Service cannot store faithfully. Names travel as D-Bus strings, which
  * must be valid UTF-8 without NUL: a name with NUL or an unpaired surrogate is refused with
- * {@link IllegalArgumentException} before anything is sent.
+ * {@link IllegalArgumentException} before anything is sent. The D-Bus reason for the one shared
+ * check, {@link Names#requireFaithful}; D-Bus strings have no length limit of their own.
  */
 final class NameCheck {
     private NameCheck() {
     }
 
     static void check(String what, String name) {
-        if (name == null) throw new NullPointerException(what);
-        if (name.isEmpty()) throw new IllegalArgumentException(what + " must not be empty");
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c == '\0') throw new IllegalArgumentException(what + " must not contain NUL (D-Bus strings cannot hold it)");
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
-                    i++;
-                    continue;
-                }
-                throw new IllegalArgumentException(what + " contains an unpaired surrogate, which UTF-8 (and so D-Bus) cannot hold");
-            }
-            if (Character.isLowSurrogate(c)) {
-                throw new IllegalArgumentException(what + " contains an unpaired surrogate, which UTF-8 (and so D-Bus) cannot hold");
-            }
-        }
+        Names.requireFaithful(what, name, Integer.MAX_VALUE, "D-Bus strings (UTF-8 without NUL) cannot hold it");
     }
 }

@@ -26,11 +26,21 @@ final class SecretServiceConnection implements AutoCloseable {
         this.errors = new SecretServiceErrors(address, settings.timeout());
     }
 
-    /** Connects now, so that a missing provider or collection fails fast with the reason. */
-    static SecretServiceConnection open(SecretServiceSettings settings, String address) {
+    /**
+     * Starts from the connection the probe made and checked ({@code probed}, with the collection it
+     * resolved, or null when the provider was not running yet), so that nothing is connected twice;
+     * finishes connecting now (session, owner, signals), so that a failure is reported at once.
+     */
+    static SecretServiceConnection open(SecretServiceSettings settings, String address, SecretServiceClient probed, String collection) {
         SecretServiceConnection connection = new SecretServiceConnection(settings, address);
         try {
-            connection.current();
+            if (probed.isConnected()) {
+                connection.link = connection.connect(probed, collection);
+            } else {
+                // the probe's connection dropped meanwhile: replaced, as any stale link is
+                probed.close();
+                connection.link = connection.connect();
+            }
             return connection;
         } catch (BusCallException e) {
             connection.close();
@@ -113,10 +123,17 @@ final class SecretServiceConnection implements AutoCloseable {
     }
 
     private ProviderLink connect() {
-        SecretServiceClient client = new SecretServiceClient(BusConnection.open(address, settings.timeout()));
+        return connect(new SecretServiceClient(BusConnection.open(address, settings.timeout())), null);
+    }
+
+    /** A link on {@code client}; {@code knownCollection} is the collection already resolved on it, or null. */
+    private ProviderLink connect(SecretServiceClient client, String knownCollection) {
         try {
-            if (!client.providerPresent()) throw SecretServiceErrors.noProvider(address);
-            String collection = CollectionResolver.resolve(client, settings);
+            String collection = knownCollection;
+            if (collection == null) {
+                if (!client.providerPresent()) throw SecretServiceErrors.noProvider(address);
+                collection = CollectionResolver.resolve(client, settings);
+            }
             SecretServiceSession session = client.openSession(settings.sessionAlgorithm());
             // resolved after the calls above, which start an activatable provider
             String owner = client.owner();

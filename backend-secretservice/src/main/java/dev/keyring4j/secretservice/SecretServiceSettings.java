@@ -2,49 +2,63 @@ package dev.keyring4j.secretservice;
 
 import dev.keyring4j.BackendUnavailableException;
 import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.spi.Setting;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
-/** The {@code secret-service.*} configuration, parsed and checked once per store. */
+/**
+ * The {@code secret-service.*} keys, each declared once, and their values parsed and checked once
+ * per probe (the store opened from that probe uses the same record). The probe's time limit is the
+ * common {@code secret-service.probe-timeout}, which {@code Backends} reads: it is not declared here.
+ */
 record SecretServiceSettings(
         Optional<String> collection,
         String sessionAlgorithm,
         boolean promptAllowed,
         Duration promptTimeout,
         Duration timeout,
-        Duration probeTimeout,
         String application) {
 
     static final String DH_ALGORITHM = "dh-ietf1024-sha256-aes128-cbc-pkcs7";
     static final String PLAIN_ALGORITHM = "plain";
 
-    static final Set<String> KEYS = Set.of("collection", "session", "prompt", "prompt-timeout", "timeout", "probe-timeout", "application");
+    static final Setting<String> COLLECTION = Setting.text("collection", null,
+            "an alias (default, session), a collection name under /org/freedesktop/secrets/collection/, or an object path;"
+                    + " unset: the default alias, else login, else session")
+            .map("text", c -> nonEmpty(c, "an alias, a collection name or an object path"));
+    static final Setting<String> SESSION = Setting.choice("session", DH_ALGORITHM, List.of(DH_ALGORITHM, PLAIN_ALGORITHM),
+            "plain sends secrets unencrypted on the bus; only when you configure it");
+    static final Setting<String> PROMPT = Setting.choice("prompt", "deny", List.of("deny", "allow"),
+            "allow lets keyring4j show the provider's unlock prompt for a locked collection");
+    static final Setting<Duration> PROMPT_TIMEOUT = positive(Setting.duration("prompt-timeout", "PT2M",
+            "how long an allowed prompt may stay open before keyring4j dismisses it"));
+    static final Setting<Duration> TIMEOUT = positive(Setting.duration("timeout", "PT5S",
+            "the timeout of every D-Bus call, and of connecting to the bus"));
+    static final Setting<String> APPLICATION = Setting.text("application", "keyring4j",
+            "the value of the application attribute of items keyring4j writes")
+            .map("text", a -> nonEmpty(a, "a non-empty name"));
+
+    /** Every key of this backend, in the order the configuration reference lists them. */
+    static final List<Setting<?>> ALL = List.of(COLLECTION, SESSION, PROMPT, PROMPT_TIMEOUT, TIMEOUT, APPLICATION);
 
     static SecretServiceSettings from(BackendConfig config) {
-        String session = config.get("session", DH_ALGORITHM).trim().toLowerCase(Locale.ROOT);
-        if (!session.equals(DH_ALGORITHM) && !session.equals(PLAIN_ALGORITHM)) {
-            throw config.invalid("session", DH_ALGORITHM + " or " + PLAIN_ALGORITHM);
-        }
-        String prompt = config.get("prompt", "deny").trim().toLowerCase(Locale.ROOT);
-        if (!prompt.equals("deny") && !prompt.equals("allow")) throw config.invalid("prompt", "deny or allow");
-        Duration timeout = positive(config, "timeout", Duration.ofSeconds(5));
-        Duration probeTimeout = positive(config, "probe-timeout", Duration.ofMillis(500));
-        Duration promptTimeout = positive(config, "prompt-timeout", Duration.ofMinutes(2));
-        String application = config.get("application", "keyring4j");
-        if (application.isBlank()) throw config.invalid("application", "a non-empty name");
-        Optional<String> collection = config.get("collection").map(String::trim);
-        if (collection.isPresent() && collection.get().isEmpty()) throw config.invalid("collection", "an alias, a collection name or an object path");
-        return new SecretServiceSettings(collection, session, prompt.equals("allow"), promptTimeout, timeout, probeTimeout, application);
+        return new SecretServiceSettings(config.find(COLLECTION), config.get(SESSION), config.get(PROMPT).equals("allow"),
+                config.get(PROMPT_TIMEOUT), config.get(TIMEOUT), config.get(APPLICATION));
     }
 
-    private static Duration positive(BackendConfig config, String key, Duration fallback) {
-        Duration d = config.getDuration(key, fallback);
-        if (d.isNegative() || d.isZero()) throw config.invalid(key, "a positive duration");
-        return d;
+    private static Setting<Duration> positive(Setting<Duration> d) {
+        return d.map("duration", v -> {
+            if (v.isNegative() || v.isZero()) throw new Setting.Invalid("a positive duration");
+            return v;
+        });
+    }
+
+    private static String nonEmpty(String v, String expected) {
+        if (v.isBlank()) throw new Setting.Invalid(expected);
+        return v;
     }
 
     /**

@@ -27,7 +27,8 @@ import java.util.TreeSet;
 final class SecretServiceStore implements CredentialStore {
     static final String ID = "secret-service";
 
-    static final Capabilities CAPABILITIES = new Capabilities(true, true, true, false, true);
+    static final Capabilities CAPABILITIES = Capabilities.of(Capabilities.Flag.WRITABLE, Capabilities.Flag.PERSISTENT,
+            Capabilities.Flag.ENCRYPTED_AT_REST, Capabilities.Flag.LISTABLE);
 
     private final SecretServiceSettings settings;
     private final String address;
@@ -39,9 +40,12 @@ final class SecretServiceStore implements CredentialStore {
         this.connection = connection;
     }
 
-    /** Opens the store and checks that the provider and collection are there (fails fast with the reason). */
-    static SecretServiceStore open(SecretServiceSettings settings, String address) {
-        return new SecretServiceStore(settings, address, SecretServiceConnection.open(settings, address));
+    /**
+     * Opens the store on the probe's connection ({@code collection} as the probe resolved it, or
+     * null) and finishes connecting now, so that a failure is reported with the reason.
+     */
+    static SecretServiceStore open(SecretServiceSettings settings, String address, SecretServiceClient probed, String collection) {
+        return new SecretServiceStore(settings, address, SecretServiceConnection.open(settings, address, probed, collection));
     }
 
     @Override

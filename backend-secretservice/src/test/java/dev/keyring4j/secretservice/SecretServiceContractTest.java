@@ -1,7 +1,6 @@
 package dev.keyring4j.secretservice;
 
 import dev.keyring4j.CredentialStore;
-import dev.keyring4j.spi.BackendConfig;
 import dev.keyring4j.testkit.CredentialStoreContract;
 import dev.keyring4j.testkit.SecretServiceFixture;
 import java.util.Map;
@@ -24,6 +23,6 @@ class SecretServiceContractTest extends CredentialStoreContract {
 
     @Override
     protected CredentialStore openStore() {
-        return new SecretServiceProvider().open(BackendConfig.of("secret-service", Map.of(), fixture.environment()));
+        return Open.store(fixture.environment(), Map.of());
     }
 }

@@ -6,20 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyring4j.BackendStatus;
 import dev.keyring4j.BackendUnavailableException;
 import dev.keyring4j.CredentialStore;
+import dev.keyring4j.Keyring;
+import dev.keyring4j.KeyringConfig;
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.LockedException;
 import dev.keyring4j.Secret;
 import dev.keyring4j.spi.Availability;
 import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.spi.Candidate;
 import dev.keyring4j.testkit.SecretServiceFixture;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Faults with real processes: locked collections, no bus, an abstract bus, no provider, a provider
@@ -30,8 +36,18 @@ class SecretServiceFaultTest {
     private static final Duration NO_HANG = Duration.ofSeconds(15);
     private static final Duration PROBE_BOUND = Duration.ofSeconds(1);
 
+    @TempDir
+    Path dir;
+
     private static BackendConfig config(Map<String, String> env, Map<String, String> settings) {
         return BackendConfig.of("secret-service", settings, env);
+    }
+
+    /** The probe's answer; the candidate is discarded (its connection closed), as discovery does with one it does not open. */
+    private static Availability probe(BackendConfig config) {
+        Candidate c = new SecretServiceProvider().probe(config);
+        c.discard();
+        return c.availability();
     }
 
     private static Map<String, String> envWith(Map<String, String> base, String key, String value) {
@@ -51,7 +67,7 @@ class SecretServiceFaultTest {
     @Test
     void lockedCollectionIsLockedExceptionWithinTheTimeoutAndNothingIsWritten() {
         try (SecretServiceFixture f = SecretServiceFixture.startLocked()) {
-            try (CredentialStore s = new SecretServiceProvider().open(config(f.environment(), Map.of("timeout", "PT3S")))) {
+            try (CredentialStore s = Open.store(config(f.environment(), Map.of("timeout", "PT3S")))) {
                 LockedException e = assertTimeoutPreemptively(NO_HANG, () -> assertThrows(LockedException.class,
                         () -> s.set("fault.locked", "alice", Secret.of("must-not-be-written"))));
                 assertTrue(e.getMessage().contains("/org/freedesktop/secrets/collection/login"), e.getMessage());
@@ -66,7 +82,7 @@ class SecretServiceFaultTest {
             }
             // unlock with the password: nothing was written while locked
             f.restartProvider();
-            try (CredentialStore s = new SecretServiceProvider().open(config(f.environment(), Map.of()))) {
+            try (CredentialStore s = Open.store(config(f.environment(), Map.of()))) {
                 assertEquals(Optional.empty(), s.get("fault.locked", "alice").map(Secret::asString));
                 assertTrue(s.list().isEmpty(), "nothing was written while locked");
             }
@@ -79,14 +95,14 @@ class SecretServiceFaultTest {
         try (SecretServiceFixture f = SecretServiceFixture.startLocked()) {
             // the private bus has no prompter (gcr-prompter is not activatable there): the prompt
             // fails or goes unanswered, and either way we get LockedException in bounded time
-            try (CredentialStore s = new SecretServiceProvider().open(config(f.environment(),
+            try (CredentialStore s = Open.store(config(f.environment(),
                     Map.of("prompt", "allow", "prompt-timeout", "PT3S", "timeout", "PT3S")))) {
                 LockedException e = assertTimeoutPreemptively(NO_HANG, () -> assertThrows(LockedException.class,
                         () -> s.set("fault.prompt", "bob", Secret.of("x"))));
                 assertTrue(e.getMessage().contains("was dismissed") || e.getMessage().contains("nobody answered"), e.getMessage());
             }
             f.restartProvider();
-            try (CredentialStore s = new SecretServiceProvider().open(config(f.environment(), Map.of()))) {
+            try (CredentialStore s = Open.store(config(f.environment(), Map.of()))) {
                 assertTrue(s.list().isEmpty(), "nothing was written while locked");
             }
         }
@@ -97,13 +113,13 @@ class SecretServiceFaultTest {
     @Test
     void noBusIsUnavailableWithTheReasonAndProbeIsQuick() {
         Map<String, String> env = Map.of("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/keyring4j/bus");
-        Availability a = assertTimeoutPreemptively(PROBE_BOUND, () -> new SecretServiceProvider().probe(config(env, Map.of())));
+        Availability a = assertTimeoutPreemptively(PROBE_BOUND, () -> probe(config(env, Map.of())));
         assertFalse(a.isAvailable());
         assertTrue(a.reason().contains("/nonexistent/keyring4j/bus") && a.reason().contains("does not exist"), a.reason());
-        BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> new SecretServiceProvider().open(config(env, Map.of())));
+        BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> Open.named(env, dir.resolve("none")));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
 
-        Availability none = assertTimeoutPreemptively(PROBE_BOUND, () -> new SecretServiceProvider().probe(config(Map.of("HOME", "/tmp"), Map.of())));
+        Availability none = assertTimeoutPreemptively(PROBE_BOUND, () -> probe(config(Map.of("HOME", "/tmp"), Map.of())));
         assertFalse(none.isAvailable());
         assertTrue(none.reason().contains("DBUS_SESSION_BUS_ADDRESS"), none.reason());
     }
@@ -111,21 +127,21 @@ class SecretServiceFaultTest {
     @Test
     void abstractBusIsUnavailableWithTheReason() {
         Map<String, String> env = Map.of("DBUS_SESSION_BUS_ADDRESS", "unix:abstract=/tmp/dbus-Xk4jAbstract,guid=0123456789abcdef0123456789abcdef");
-        Availability a = assertTimeoutPreemptively(PROBE_BOUND, () -> new SecretServiceProvider().probe(config(env, Map.of())));
+        Availability a = assertTimeoutPreemptively(PROBE_BOUND, () -> probe(config(env, Map.of())));
         assertFalse(a.isAvailable());
         assertTrue(a.reason().contains("abstract") && a.reason().contains("unix:path="), a.reason());
         assertFalse(a.reason().contains("guid"), "the reason shows the socket, not the guid: " + a.reason());
-        assertThrows(BackendUnavailableException.class, () -> new SecretServiceProvider().open(config(env, Map.of())));
+        assertThrows(BackendUnavailableException.class, () -> Open.named(env, dir.resolve("none")));
     }
 
     @Test
     void busWithoutProviderIsUnavailableWithTheReasonAndProbeIsQuick() {
         try (SecretServiceFixture f = SecretServiceFixture.startBusOnly()) {
-            Availability a = assertTimeoutPreemptively(PROBE_BOUND, () -> new SecretServiceProvider().probe(config(f.environment(), Map.of())));
+            Availability a = assertTimeoutPreemptively(PROBE_BOUND, () -> probe(config(f.environment(), Map.of())));
             assertFalse(a.isAvailable());
             assertTrue(a.reason().contains("org.freedesktop.secrets"), a.reason());
             BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
-                    () -> new SecretServiceProvider().open(config(f.environment(), Map.of())));
+                    () -> Open.named(f.environment(), dir.resolve("none")));
             assertTrue(e.getMessage().contains("no Secret Service provider"), e.getMessage());
         }
     }
@@ -134,11 +150,11 @@ class SecretServiceFaultTest {
     void probeFindsTheProviderThroughXdgRuntimeDirWhenTheAddressIsUnset() {
         try (SecretServiceFixture f = SecretServiceFixture.start()) {
             Map<String, String> env = envWith(f.environment(), "DBUS_SESSION_BUS_ADDRESS", null);
-            Availability a = assertTimeoutPreemptively(PROBE_BOUND, () -> new SecretServiceProvider().probe(config(env, Map.of())));
+            Availability a = assertTimeoutPreemptively(PROBE_BOUND, () -> probe(config(env, Map.of())));
             assertTrue(a.isAvailable(), a.reason());
             assertEquals(10, a.priority());
             assertTrue(a.reason().contains("/org/freedesktop/secrets/collection/login"), a.reason());
-            try (CredentialStore s = new SecretServiceProvider().open(config(env, Map.of()))) {
+            try (CredentialStore s = Open.store(config(env, Map.of()))) {
                 s.set("fault.xdg", "carol", Secret.of("via $XDG_RUNTIME_DIR/bus"));
                 assertEquals("via $XDG_RUNTIME_DIR/bus", s.get("fault.xdg", "carol").orElseThrow().asString());
                 s.delete("fault.xdg", "carol");
@@ -151,7 +167,7 @@ class SecretServiceFaultTest {
     @Test
     void providerKilledAndRestartedIsSurvivedWithoutReopening() {
         try (SecretServiceFixture f = SecretServiceFixture.start();
-             CredentialStore s = new SecretServiceProvider().open(config(f.environment(), Map.of("timeout", "PT3S")))) {
+             CredentialStore s = Open.store(config(f.environment(), Map.of("timeout", "PT3S")))) {
             s.set("fault.restart", "dave", Secret.of("before the crash"));
             long firstPid = f.providerPid();
             f.restartProvider();
@@ -173,7 +189,7 @@ class SecretServiceFaultTest {
     @Test
     void providerThatStopsAnsweringIsATimeoutNotAHang() {
         try (SecretServiceFixture f = SecretServiceFixture.start();
-             CredentialStore s = new SecretServiceProvider().open(config(f.environment(), Map.of("timeout", "PT1S")))) {
+             CredentialStore s = Open.store(config(f.environment(), Map.of("timeout", "PT1S")))) {
             s.set("fault.hang", "erin", Secret.of("v"));
             f.freezeProvider();
             try {
@@ -181,9 +197,17 @@ class SecretServiceFaultTest {
                 assertTrue(e.getMessage().contains("did not answer") && e.getMessage().contains("1000 ms"), e.getMessage());
                 KeyringException w = assertTimeoutPreemptively(NO_HANG, () -> assertThrows(KeyringException.class, () -> s.set("fault.hang", "erin", Secret.of("w"))));
                 assertTrue(w.getMessage().contains("may still take effect"), w.getMessage());
-                Availability a = assertTimeoutPreemptively(PROBE_BOUND.plusSeconds(1),
-                        () -> new SecretServiceProvider().probe(config(f.environment(), Map.of())));
-                assertFalse(a.isAvailable(), a.reason());
+                // a provider that does not answer proves nothing: indeterminate, within the call timeout
+                Availability a = assertTimeoutPreemptively(PROBE_BOUND.plusSeconds(2),
+                        () -> probe(config(f.environment(), Map.of("timeout", "PT1S"))));
+                assertTrue(a.isIndeterminate(), a.toString());
+                // through discovery the common probe-timeout bounds it, whatever the call timeout
+                KeyringConfig discovery = KeyringConfig.builder().environment(f.environment()).set("secret-service.probe-timeout", "PT1S")
+                        .userFile(dir.resolve("none")).systemFile(dir.resolve("none")).build();
+                BackendStatus status = assertTimeoutPreemptively(PROBE_BOUND.plusSeconds(2), () -> Keyring.backends(discovery)).stream()
+                        .filter(b -> b.id().equals("secret-service")).findFirst().orElseThrow();
+                assertTrue(status.indeterminate() && !status.available(), status.toString());
+                assertTrue(status.reason().contains("secret-service.probe-timeout"), status.reason());
             } finally {
                 f.resumeProvider();
             }

@@ -10,7 +10,6 @@ import dev.keyring4j.CredentialStore;
 import dev.keyring4j.Keyring;
 import dev.keyring4j.KeyringConfig;
 import dev.keyring4j.Secret;
-import dev.keyring4j.spi.BackendConfig;
 import dev.keyring4j.testkit.Prerequisites;
 import dev.keyring4j.testkit.SecretServiceFixture;
 import dev.keyring4j.testkit.SecretServiceFixture.Result;
@@ -51,7 +50,7 @@ class SecretServiceInteropTest {
 
     @BeforeEach
     void open() {
-        store = new SecretServiceProvider().open(BackendConfig.of("secret-service", Map.of(), fixture.environment()));
+        store = Open.store(fixture.environment(), Map.of());
     }
 
     @AfterEach

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.Secret;
-import dev.keyring4j.spi.BackendConfig;
 import dev.keyring4j.testkit.Prerequisites;
 import dev.keyring4j.testkit.SecretServiceFixture;
 import java.math.BigInteger;
@@ -40,7 +39,7 @@ class SecretServiceSessionTest {
     }
 
     private static SecretServiceStore open(Map<String, String> settings) {
-        return (SecretServiceStore) new SecretServiceProvider().open(BackendConfig.of("secret-service", settings, fixture.environment()));
+        return Open.store(fixture.environment(), settings);
     }
 
     @Test

@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyring4j.BackendUnavailableException;
+import dev.keyring4j.Keyring;
+import dev.keyring4j.KeyringConfig;
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.spi.Setting;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,20 +31,27 @@ class SecretServiceSettingsTest {
         assertEquals("dh-ietf1024-sha256-aes128-cbc-pkcs7", s.sessionAlgorithm());
         assertFalse(s.promptAllowed());
         assertEquals(Duration.ofSeconds(5), s.timeout());
-        assertEquals(Duration.ofMillis(500), s.probeTimeout());
+        assertEquals(Duration.ofMinutes(2), s.promptTimeout());
         assertEquals("keyring4j", s.application());
         assertTrue(s.collection().isEmpty());
-        assertEquals(SecretServiceSettings.KEYS, new SecretServiceProvider().configKeys());
+        // every key accepted before is declared once; probe-timeout is now the common key Backends reads
+        List<String> declared = new SecretServiceProvider().settings().stream().map(Setting::key).toList();
+        assertEquals(List.of("collection", "session", "prompt", "prompt-timeout", "timeout", "application"), declared);
+        assertTrue(BackendConfig.COMMON.stream().anyMatch(c -> c.key().equals("probe-timeout")));
     }
 
     @Test
-    void malformedValuesNameTheKey() {
-        for (Map<String, String> bad : java.util.List.of(Map.of("prompt", "maybe"), Map.of("timeout", "0"), Map.of("probe-timeout", "soon"),
+    void malformedValuesNameTheKey(@TempDir Path dir) {
+        for (Map<String, String> bad : List.of(Map.of("prompt", "maybe"), Map.of("timeout", "0"), Map.of("prompt-timeout", "PT0S"),
                 Map.of("session", "aes"), Map.of("application", " "), Map.of("collection", ""))) {
             KeyringException e = assertThrows(KeyringException.class, () -> SecretServiceSettings.from(config(bad, Map.of())));
             String key = bad.keySet().iterator().next();
             assertTrue(e.getMessage().contains("secret-service." + key), e.getMessage());
         }
+        // the common probe-timeout is checked by discovery, before anything is probed
+        KeyringException e = assertThrows(KeyringException.class, () -> Keyring.backends(KeyringConfig.builder().environment(Map.of())
+                .set("secret-service.probe-timeout", "soon").userFile(dir.resolve("none")).systemFile(dir.resolve("none")).build()));
+        assertTrue(e.getMessage().contains("secret-service.probe-timeout"), e.getMessage());
     }
 
     @Test

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.keyring4j.LockedException;
 import dev.keyring4j.Secret;
-import dev.keyring4j.spi.BackendConfig;
 import dev.keyring4j.testkit.Prerequisites;
 import dev.keyring4j.testkit.SecretServiceFixture;
 import java.io.IOException;
@@ -44,7 +43,7 @@ class SecretServiceSignalTest {
     private static final long SETTLE_MILLIS = 1000;
 
     private static SecretServiceStore open(SecretServiceFixture f, Map<String, String> settings) {
-        return (SecretServiceStore) new SecretServiceProvider().open(BackendConfig.of("secret-service", settings, f.environment()));
+        return Open.store(f.environment(), settings);
     }
 
     /** Sends a signal with dbus-send as its own peer on the fixture's bus; {@code dest} null broadcasts it. */

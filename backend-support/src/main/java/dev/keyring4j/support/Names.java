@@ -21,8 +21,17 @@ public final class Names {
      */
     public static void requireFaithful(String what, String name, int maxBytes, String because) {
         if (name == null) throw new NullPointerException(what);
-        if (name.isEmpty()) throw new IllegalArgumentException(what + " must not be empty");
         if (name.indexOf('\0') >= 0) throw new IllegalArgumentException(what + " contains a NUL character, and " + because);
+        requireUnicode(what, name, maxBytes, because);
+    }
+
+    /**
+     * As {@link #requireFaithful}, for a backend that holds NUL (names inside its own encoding, such as
+     * JSON): non-empty, no unpaired surrogate, at most {@code maxBytes} of UTF-8.
+     */
+    public static void requireUnicode(String what, String name, int maxBytes, String because) {
+        if (name == null) throw new NullPointerException(what);
+        if (name.isEmpty()) throw new IllegalArgumentException(what + " must not be empty");
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {

@@ -1,35 +1,50 @@
 package dev.keyring4j.systemdcreds;
 
 import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.spi.Setting;
+import dev.keyring4j.support.SystemdCredsRunner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * The backend's configuration read once: which directories to read, in order, and what stops
- * them from being used. Shared by {@code probe} and {@code open}, so both say the same thing.
+ * The backend's settings, declared once, and its configuration read once by the probe: which
+ * directories to read, in order, and what stops them from being used. The store is built from
+ * the same instance, so probe and store never disagree.
  *
  * <p>Order: {@code $CREDENTIALS_DIRECTORY}; the {@code dirs}; with {@code credstore = true},
  * each credstore root followed by its {@code .encrypted} twin.
  */
 final class CredentialSources {
     static final String ENV_CREDENTIALS_DIRECTORY = "CREDENTIALS_DIRECTORY";
-    static final String DIRS = "dirs";
-    static final String CREDSTORE = "credstore";
-    static final String CREDSTORE_DIRS = "credstore-dirs";
-    static final String MAX_SIZE = "max-size";
-    static final String PRIORITY_WITHOUT = "priority-without-credentials-directory";
-    static final String TIMEOUT = "timeout";
-    static final String COMMAND = "command";
-    static final Set<String> KEYS = Set.of(DIRS, CREDSTORE, CREDSTORE_DIRS, MAX_SIZE, PRIORITY_WITHOUT, TIMEOUT, COMMAND);
-
-    static final List<String> DEFAULT_CREDSTORES = List.of("/etc/credstore", "/run/credstore", "/usr/lib/credstore");
-    static final int DEFAULT_MAX_SIZE = 1 << 20;
     static final int PRIORITY_WITH_CREDENTIALS_DIRECTORY = 20;
-    static final int DEFAULT_PRIORITY_WITHOUT = 15;
+
+    static final Setting<List<Path>> DIRS = absolutePaths(Setting.list("dirs", "",
+            "extra secret directories read after $CREDENTIALS_DIRECTORY, in order (e.g. /run/secrets)"));
+    static final Setting<Boolean> CREDSTORE = Setting.bool("credstore", false,
+            "true also reads the system credstores (credstore-dirs), each followed by its .encrypted twin");
+    static final Setting<List<Path>> CREDSTORE_DIRS = absolutePaths(Setting.list("credstore-dirs",
+            "/etc/credstore,/run/credstore,/usr/lib/credstore", "the credstore roots read with credstore = true"));
+    static final Setting<Integer> MAX_SIZE = Setting.integer("max-size", 1 << 20,
+            "the largest credential read, in bytes; a larger one is refused").map("integer", n -> {
+                if (n <= 0) throw new Setting.Invalid("a positive number of bytes");
+                return n;
+            });
+    static final Setting<Integer> PRIORITY_WITHOUT = Setting.integer("priority-without-credentials-directory", 15,
+            "the priority when $CREDENTIALS_DIRECTORY is not set but other directories are configured");
+    static final Setting<Duration> TIMEOUT = Setting.duration("timeout", SystemdCredsRunner.DEFAULT_TIMEOUT.toString(),
+            "how long systemd-creds may take to decrypt one credential").map("duration", d -> {
+                if (d.isNegative() || d.isZero()) throw new Setting.Invalid("a positive duration");
+                return d;
+            });
+    static final Setting<String> COMMAND = Setting.text("command", SystemdCredsRunner.PROGRAM,
+            "the systemd-creds program that decrypts encrypted credentials").map("text", c -> {
+                if (c.isEmpty()) throw new Setting.Invalid("a program name or path");
+                return c;
+            });
+    static final List<Setting<?>> SETTINGS = List.of(DIRS, CREDSTORE, CREDSTORE_DIRS, MAX_SIZE, PRIORITY_WITHOUT, TIMEOUT, COMMAND);
 
     final List<CredentialDirectory> directories;
     /** The real {@code $CREDENTIALS_DIRECTORY}, when it is set and usable. */
@@ -42,11 +57,11 @@ final class CredentialSources {
     final boolean extraConfigured;
     final int maxSize;
     final int priorityWithout;
-    final SystemdCredsTool tool;
+    final SystemdCredsRunner tool;
 
     private CredentialSources(List<CredentialDirectory> directories, Optional<CredentialDirectory> credentialsDirectory,
                               List<String> absent, String problem, boolean extraConfigured, int maxSize, int priorityWithout,
-                              SystemdCredsTool tool) {
+                              SystemdCredsRunner tool) {
         this.directories = List.copyOf(directories);
         this.credentialsDirectory = credentialsDirectory;
         this.absent = List.copyOf(absent);
@@ -57,18 +72,20 @@ final class CredentialSources {
         this.tool = tool;
     }
 
-    /** Reads the configuration and inspects every directory (no file inside is opened). Malformed values throw. */
+    /**
+     * Reads the configuration, then inspects every directory (no file inside is opened). Malformed
+     * values throw. The probe clock starts at the inspection: that is where the backend is asked.
+     */
     static CredentialSources resolve(BackendConfig config) {
-        int maxSize = config.getInt(MAX_SIZE, DEFAULT_MAX_SIZE);
-        if (maxSize <= 0) throw config.invalid(MAX_SIZE, "a positive number of bytes");
-        int priorityWithout = config.getInt(PRIORITY_WITHOUT, DEFAULT_PRIORITY_WITHOUT);
-        Duration timeout = config.getDuration(TIMEOUT, SystemdCredsTool.DEFAULT_TIMEOUT);
-        if (timeout.isNegative() || timeout.isZero()) throw config.invalid(TIMEOUT, "a positive duration");
-        String command = config.get(COMMAND, SystemdCredsTool.DEFAULT_COMMAND).trim();
-        if (command.isEmpty()) throw config.invalid(COMMAND, "a program name or path");
-        List<Path> dirs = absolutePaths(config, DIRS, "");
-        boolean credstore = config.getBoolean(CREDSTORE, false);
-        List<Path> credstores = credstore ? absolutePaths(config, CREDSTORE_DIRS, String.join(",", DEFAULT_CREDSTORES)) : List.of();
+        int maxSize = config.get(MAX_SIZE);
+        int priorityWithout = config.get(PRIORITY_WITHOUT);
+        Duration timeout = config.get(TIMEOUT);
+        String command = config.get(COMMAND);
+        List<Path> dirs = config.get(DIRS);
+        boolean credstore = config.get(CREDSTORE);
+        // read only when used, as before: a credstore-dirs value is not checked while credstore = false
+        List<Path> credstores = credstore ? config.get(CREDSTORE_DIRS) : List.of();
+        config.startProbeClock();
 
         List<CredentialDirectory> found = new ArrayList<>();
         List<String> absent = new ArrayList<>();
@@ -96,7 +113,7 @@ final class CredentialSources {
             inspect(Path.of(root + ".encrypted"), "credstore", false, true, found, absent, problems);
         }
         return new CredentialSources(found, credentialsDirectory, absent, problems.isEmpty() ? null : String.join("; ", problems),
-                !dirs.isEmpty() || !credstores.isEmpty(), maxSize, priorityWithout, new SystemdCredsTool(command, timeout));
+                !dirs.isEmpty() || !credstores.isEmpty(), maxSize, priorityWithout, new SystemdCredsRunner(command, timeout, SystemdCredsRunner.Hints.SYSTEMD_CREDS));
     }
 
     private static Optional<CredentialDirectory> inspect(Path p, String origin, boolean trusted, boolean encrypted,
@@ -111,16 +128,16 @@ final class CredentialSources {
         }
     }
 
-    private static List<Path> absolutePaths(BackendConfig config, String key, String fallback) {
-        List<Path> out = new ArrayList<>();
-        for (String raw : config.get(key, fallback).split(",")) {
-            String s = raw.trim();
-            if (s.isEmpty()) continue;
-            Path p = Path.of(s);
-            if (!p.isAbsolute()) throw config.invalid(key, "a comma-separated list of absolute directory paths");
-            out.add(p.normalize());
-        }
-        return out;
+    private static Setting<List<Path>> absolutePaths(Setting<List<String>> list) {
+        return list.map("comma list of absolute paths", entries -> {
+            List<Path> out = new ArrayList<>();
+            for (String entry : entries) {
+                Path p = Path.of(entry);
+                if (!p.isAbsolute()) throw new Setting.Invalid("a comma-separated list of absolute directory paths");
+                out.add(p.normalize());
+            }
+            return List.copyOf(out);
+        });
     }
 
     /** One line for probe and diagnose: what is read, in order. */

@@ -24,7 +24,6 @@ import java.util.function.Predicate;
  * The first directory that has the credential answers. Stateless between calls, so thread-safe.
  */
 final class SystemdCredentialStore implements CredentialStore {
-    static final Capabilities CAPABILITIES = new Capabilities(false, false, false, false, true);
     /** The account of a bare service credential without a {@code <service>.id} credential (as in the env backend). */
     static final String DEFAULT_ACCOUNT = "default";
     static final String ID_ACCOUNT = "id";
@@ -42,7 +41,7 @@ final class SystemdCredentialStore implements CredentialStore {
 
     @Override
     public Capabilities capabilities() {
-        return CAPABILITIES;
+        return SystemdCredentialsProvider.CAPABILITIES;
     }
 
     @Override

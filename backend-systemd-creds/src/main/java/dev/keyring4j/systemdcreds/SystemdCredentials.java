@@ -2,15 +2,10 @@ package dev.keyring4j.systemdcreds;
 
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.Secret;
+import dev.keyring4j.support.PrivateFile;
+import dev.keyring4j.support.SystemdCredsRunner;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -57,7 +52,8 @@ public final class SystemdCredentials {
         Objects.requireNonNull(secret, "secret");
         Path target = Objects.requireNonNull(out, "out").toAbsolutePath().normalize();
         if (target.getFileName() == null) throw new IllegalArgumentException("out must name a file, not " + out);
-        SystemdCredsTool tool = new SystemdCredsTool(SystemdCredsTool.DEFAULT_COMMAND, SystemdCredsTool.DEFAULT_TIMEOUT);
+        SystemdCredsRunner tool = new SystemdCredsRunner(SystemdCredsRunner.PROGRAM, SystemdCredsRunner.DEFAULT_TIMEOUT,
+                SystemdCredsRunner.Hints.SYSTEMD_CREDS);
         byte[] plaintext = secret.asBytes();
         byte[] ciphertext;
         try {
@@ -69,35 +65,13 @@ public final class SystemdCredentials {
         return "LoadCredentialEncrypted=" + CredentialName.inUnitFile(name) + ":" + CredentialName.inUnitFile(target.toString());
     }
 
-    /** Temp file (0600) in the same directory, fsync, rename: a reader never sees half a credential. */
+    /** The one atomic 0600 write (temp file, fsync, rename, fsync of the directory): a reader never sees half a credential. */
     private static void write(Path target, byte[] content) {
-        Path dir = target.getParent();
-        Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, ".keyring4j-provision-", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) ch.write(buf);
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
+            PrivateFile.writeAtomically(target, content);
         } catch (IOException e) {
             throw new KeyringException("cannot write the encrypted credential to " + target + ": " + e.getClass().getSimpleName()
                     + " " + e.getMessage() + "; check that the directory exists and is writable", e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the temp file holds only ciphertext
-                }
-            }
         }
     }
 }

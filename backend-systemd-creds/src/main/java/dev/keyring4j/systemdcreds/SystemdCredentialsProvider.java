@@ -1,12 +1,12 @@
 package dev.keyring4j.systemdcreds;
 
-import dev.keyring4j.BackendUnavailableException;
 import dev.keyring4j.Capabilities;
-import dev.keyring4j.CredentialStore;
 import dev.keyring4j.spi.Availability;
 import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.spi.Candidate;
 import dev.keyring4j.spi.CredentialStoreProvider;
-import java.util.Set;
+import dev.keyring4j.spi.Setting;
+import java.util.List;
 
 /**
  * The {@code systemd-creds} backend: read-only credentials that systemd hands to a service in
@@ -27,6 +27,7 @@ import java.util.Set;
  */
 public final class SystemdCredentialsProvider implements CredentialStoreProvider {
     static final String ID = "systemd-creds";
+    static final Capabilities CAPABILITIES = Capabilities.of(Capabilities.Flag.LISTABLE);
 
     /** For {@link java.util.ServiceLoader}. */
     public SystemdCredentialsProvider() {
@@ -38,33 +39,29 @@ public final class SystemdCredentialsProvider implements CredentialStoreProvider
     }
 
     @Override
-    public Capabilities capabilities(BackendConfig config) {
-        return SystemdCredentialStore.CAPABILITIES;
+    public Capabilities capabilities() {
+        return CAPABILITIES;
     }
 
-    /**
-     * {@code dirs} (comma list of absolute directories), {@code credstore} (true/false),
-     * {@code credstore-dirs} (the credstore roots, default {@code /etc/credstore,/run/credstore,/usr/lib/credstore};
-     * each is followed by its {@code .encrypted} twin), {@code max-size} (bytes), {@code timeout}
-     * (for {@code systemd-creds}), {@code command} (the {@code systemd-creds} program),
-     * {@code priority-without-credentials-directory}.
-     */
+    /** With {@code $CREDENTIALS_DIRECTORY}; {@code priority-without-credentials-directory} applies without it. */
     @Override
-    public Set<String> configKeys() {
-        return CredentialSources.KEYS;
+    public int priority() {
+        return CredentialSources.PRIORITY_WITH_CREDENTIALS_DIRECTORY;
     }
 
     @Override
-    public Availability probe(BackendConfig config) {
-        return availability(CredentialSources.resolve(config));
+    public List<Setting<?>> settings() {
+        return CredentialSources.SETTINGS;
     }
 
+    /** Parses the settings and inspects the directories once; the store reads from what was found. */
     @Override
-    public CredentialStore open(BackendConfig config) {
+    public Candidate probe(BackendConfig config) {
         CredentialSources sources = CredentialSources.resolve(config);
         Availability a = availability(sources);
-        if (!a.isAvailable()) throw new BackendUnavailableException("the systemd-creds backend cannot be used: " + a.reason());
-        return new SystemdCredentialStore(sources);
+        return a.isAvailable()
+                ? Candidate.of(a, CAPABILITIES, () -> new SystemdCredentialStore(sources))
+                : Candidate.without(a, CAPABILITIES);
     }
 
     private static Availability availability(CredentialSources s) {

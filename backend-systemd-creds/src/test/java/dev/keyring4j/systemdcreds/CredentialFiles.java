@@ -1,7 +1,9 @@
 package dev.keyring4j.systemdcreds;
 
+import dev.keyring4j.BackendUnavailableException;
 import dev.keyring4j.CredentialStore;
 import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.spi.Candidate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,10 +45,15 @@ final class CredentialFiles {
     }
 
     static CredentialStore open(Path credentialsDirectory) {
-        return PROVIDER.open(config(credentialsDirectory, Map.of()));
+        return open(credentialsDirectory, Map.of());
     }
 
+    /** Probes, then opens the candidate; an unavailable one throws as {@code Keyring.open} would. */
     static CredentialStore open(Path credentialsDirectory, Map<String, String> settings) {
-        return PROVIDER.open(config(credentialsDirectory, settings));
+        Candidate c = PROVIDER.probe(config(credentialsDirectory, settings));
+        if (!c.availability().isAvailable()) {
+            throw new BackendUnavailableException("the systemd-creds backend cannot be used: " + c.availability().reason());
+        }
+        return c.open();
     }
 }

@@ -1,9 +1,9 @@
 package dev.keyring4j.systemdcreds;
 
 import dev.keyring4j.Capabilities;
-import dev.keyring4j.CredentialStore;
 import dev.keyring4j.spi.Availability;
 import dev.keyring4j.spi.BackendConfig;
+import dev.keyring4j.spi.Candidate;
 import dev.keyring4j.spi.CredentialStoreProvider;
 import dev.keyring4j.testkit.InMemoryCredentialStore;
 
@@ -21,20 +21,23 @@ public final class DurableTestProvider implements CredentialStoreProvider {
         return ID;
     }
 
+    private static final Capabilities CAPABILITIES = Capabilities.of(Capabilities.Flag.WRITABLE, Capabilities.Flag.PERSISTENT,
+            Capabilities.Flag.ENCRYPTED_AT_REST, Capabilities.Flag.LISTABLE);
+
     @Override
-    public Capabilities capabilities(BackendConfig config) {
-        return new Capabilities(true, true, true, false, true);
+    public Capabilities capabilities() {
+        return CAPABILITIES;
     }
 
     @Override
-    public Availability probe(BackendConfig config) {
-        return config.component(InMemoryCredentialStore.class).isPresent()
-                ? Availability.available(10, "test store supplied as a component")
-                : Availability.unavailable("no test store supplied");
+    public int priority() {
+        return 10;
     }
 
     @Override
-    public CredentialStore open(BackendConfig config) {
-        return config.component(InMemoryCredentialStore.class).orElseThrow();
+    public Candidate probe(BackendConfig config) {
+        return config.component(InMemoryCredentialStore.class)
+                .map(store -> Candidate.of(Availability.available(10, "test store supplied as a component"), CAPABILITIES, () -> store))
+                .orElseGet(() -> Candidate.without(Availability.unavailable("no test store supplied"), CAPABILITIES));
     }
 }

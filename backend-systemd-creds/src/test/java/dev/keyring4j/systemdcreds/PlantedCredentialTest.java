@@ -175,7 +175,7 @@ class PlantedCredentialTest {
     void aConfiguredDirectoryOwnedByAnotherUserMakesTheBackendUnavailable() throws Exception {
         Path secrets = kubernetesVolume();
         chown(secrets, NOBODY);
-        Availability a = CredentialFiles.PROVIDER.probe(CredentialFiles.config(null, Map.of("dirs", secrets.toString())));
+        Availability a = CredentialFiles.PROVIDER.probe(CredentialFiles.config(null, Map.of("dirs", secrets.toString()))).availability();
         assertFalse(a.isAvailable());
         assertTrue(a.reason().contains(secrets + " (systemd-creds.dirs) is owned by uid 65534") && a.reason().contains("chown"), a.reason());
     }

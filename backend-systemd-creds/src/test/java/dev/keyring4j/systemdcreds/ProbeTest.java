@@ -11,9 +11,11 @@ import dev.keyring4j.Keyring;
 import dev.keyring4j.KeyringConfig;
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.spi.Availability;
+import dev.keyring4j.spi.Setting;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +25,7 @@ class ProbeTest {
     Path tmp;
 
     private Availability probe(Path credentialsDirectory, Map<String, String> settings) {
-        return CredentialFiles.PROVIDER.probe(CredentialFiles.config(credentialsDirectory, settings));
+        return CredentialFiles.PROVIDER.probe(CredentialFiles.config(credentialsDirectory, settings)).availability();
     }
 
     @Test
@@ -99,7 +101,7 @@ class ProbeTest {
     @Test
     void configKeysAreDeclaredAndUnknownOnesAreRefused() {
         assertEquals(Set.of("dirs", "credstore", "credstore-dirs", "max-size", "priority-without-credentials-directory", "timeout",
-                "command"), CredentialFiles.PROVIDER.configKeys());
+                "command"), CredentialFiles.PROVIDER.settings().stream().map(Setting::key).collect(Collectors.toSet()));
         KeyringConfig bad = KeyringConfig.builder().environment(Map.of("HOME", tmp.toString())).systemProperties(Map.of())
                 .userFile(tmp.resolve("u")).systemFile(tmp.resolve("s")).set("systemd-creds.dir", "/run/secrets").build();
         KeyringException e = assertThrows(KeyringException.class, () -> Keyring.backends(bad));

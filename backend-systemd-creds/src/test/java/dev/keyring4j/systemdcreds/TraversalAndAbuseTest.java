@@ -197,7 +197,7 @@ class TraversalAndAbuseTest {
         CredentialFiles.write(secrets, "a.b", "planted?".getBytes(UTF_8));
         Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rwxrwxrwx"));
         Path cd = CredentialFiles.dir(tmp, "cd");
-        Availability a = CredentialFiles.PROVIDER.probe(CredentialFiles.config(cd, Map.of("dirs", secrets.toString())));
+        Availability a = CredentialFiles.PROVIDER.probe(CredentialFiles.config(cd, Map.of("dirs", secrets.toString()))).availability();
         assertFalse(a.isAvailable());
         assertTrue(a.reason().contains(secrets + " (systemd-creds.dirs) is world-writable (mode 0777)")
                 && a.reason().contains("chmod go-w"), a.reason());
@@ -206,12 +206,12 @@ class TraversalAndAbuseTest {
         assertTrue(e.getMessage().contains("world-writable"), e.getMessage());
 
         Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rwxrwx---"));
-        Availability g = CredentialFiles.PROVIDER.probe(CredentialFiles.config(null, Map.of("dirs", secrets.toString())));
+        Availability g = CredentialFiles.PROVIDER.probe(CredentialFiles.config(null, Map.of("dirs", secrets.toString()))).availability();
         assertFalse(g.isAvailable());
         assertTrue(g.reason().contains("group-writable (mode 0770)"), g.reason());
 
         Files.setPosixFilePermissions(cd, PosixFilePermissions.fromString("rwx-w--w-"));
-        Availability c = CredentialFiles.PROVIDER.probe(CredentialFiles.config(cd, Map.of()));
+        Availability c = CredentialFiles.PROVIDER.probe(CredentialFiles.config(cd, Map.of())).availability();
         assertFalse(c.isAvailable());
         assertTrue(c.reason().contains("$CREDENTIALS_DIRECTORY") && c.reason().contains("world-writable"), c.reason());
     }
@@ -219,7 +219,7 @@ class TraversalAndAbuseTest {
     @Test
     void regularFileConfiguredAsDirectoryIsRefused() {
         Path notDir = CredentialFiles.write(tmp, "file", new byte[1]);
-        Availability a = CredentialFiles.PROVIDER.probe(CredentialFiles.config(null, Map.of("dirs", notDir.toString())));
+        Availability a = CredentialFiles.PROVIDER.probe(CredentialFiles.config(null, Map.of("dirs", notDir.toString()))).availability();
         assertFalse(a.isAvailable());
         assertTrue(a.reason().contains("is not a directory"), a.reason());
     }

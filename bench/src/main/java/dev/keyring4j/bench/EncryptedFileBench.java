@@ -77,7 +77,7 @@ public class EncryptedFileBench {
                 "path", dir.resolve("data/credentials.k4j").toString(),
                 "keyfile", dir.resolve("config/credentials.key").toString());
         config = BackendConfig.of(EncryptedFileProvider.ID, settings, env);
-        store = (EncryptedFileStore) new EncryptedFileProvider().open(config);
+        store = (EncryptedFileStore) new EncryptedFileProvider().probe(config).open();
         Map<CredentialId, Secret> all = new LinkedHashMap<>();
         for (int i = 0; i < entries; i++) {
             CredentialId id = new CredentialId("bench.service" + i % 50, "account" + i);
@@ -118,7 +118,7 @@ public class EncryptedFileBench {
 
     @Benchmark
     public Optional<Secret> open() {
-        try (CredentialStore s = new EncryptedFileProvider().open(config)) {
+        try (CredentialStore s = new EncryptedFileProvider().probe(config).open()) { // probe and open, as Keyring.open does
             return s.get(ids.get(0).service(), ids.get(0).account());
         }
     }

@@ -42,7 +42,7 @@ public class KernelBench {
 
     @Setup
     public void setUp() throws IOException, InterruptedException {
-        store = new KernelKeyringProvider().open(BackendConfig.of("kernel", Map.of("namespace", namespace), Map.of()));
+        store = new KernelKeyringProvider().probe(BackendConfig.of("kernel", Map.of("namespace", namespace), Map.of())).open();
         valueBytes = "ghp_0123456789abcdefghijklmnopqrstuvwxyz".getBytes(StandardCharsets.UTF_8);
         value = Secret.of(valueBytes);
         store.set(SERVICE, "alice", value);

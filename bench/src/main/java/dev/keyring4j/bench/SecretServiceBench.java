@@ -41,7 +41,7 @@ public class SecretServiceBench {
 
     @Setup(Level.Trial)
     public void open() {
-        store = new SecretServiceProvider().open(BackendConfig.of("secret-service", Map.of(), System.getenv()));
+        store = new SecretServiceProvider().probe(BackendConfig.of("secret-service", Map.of(), System.getenv())).open();
         value = Secret.of("bench-secret-value-0123456789");
         store.set(SERVICE, ACCOUNT, value);
     }

@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
         description = "Store and read credentials in the best store this machine offers.",
         subcommands = {Main.Get.class, Main.Set.class, Main.Del.class, Main.ListIds.class, Main.Backends.class, Main.Diagnose.class,
                 GitCredentialCommand.class, ExecCommand.class, DockerCredentialCommand.class,
-                ProvisionSystemdCommand.class, RotateCommand.class, EnvNameCommand.class},
+                ProvisionSystemdCommand.class, RotateCommand.class, EnvNameCommand.class, ConfigReferenceCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:not found", "2:usage error or bad input", "3:store error (locked, unavailable, read-only, denied, damaged)"})
 public final class Main implements Runnable {

@@ -29,7 +29,8 @@ class ModulePathIT {
         for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String name = Path.of(e).toString();
             boolean ours = (name.contains("keyring4j-api") || name.contains("/api/target/classes")
-                    || name.contains("keyring4j-backend-env") || name.contains("/backend-env/target/classes"))
+                    || name.contains("keyring4j-backend-env") || name.contains("/backend-env/target/classes")
+                    || name.contains("keyring4j-backend-support") || name.contains("/backend-support/target/classes"))
                     && !name.contains("test-classes");
             if (ours || name.contains("picocli")) out.add(e);
         }
@@ -48,9 +49,9 @@ class ModulePathIT {
                 import dev.keyring4j.spi.*;
                 public final class BrokenProvider implements CredentialStoreProvider {
                     public String id() { return "broken"; }
-                    public Capabilities capabilities(BackendConfig c) { return new Capabilities(true, true, true, true, true); }
-                    public Availability probe(BackendConfig c) { throw new IllegalStateException("broken on purpose"); }
-                    public CredentialStore open(BackendConfig c) { throw new IllegalStateException("never"); }
+                    public Capabilities capabilities() { return Capabilities.of(Capabilities.Flag.LISTABLE); }
+                    public int priority() { return 0; } // below env: its indeterminate place in the chain is behind env
+                    public Candidate probe(BackendConfig c) { throw new IllegalStateException("broken on purpose"); }
                 }
                 """);
         Path out = dir.resolve("broken-module");
