@@ -130,6 +130,7 @@ class WedgedBusIT {
 
     @Test
     void withBackendKernelNothingConnectsToTheBus() throws Exception {
+        dev.keyring4j.testkit.Prerequisites.require(Files.exists(Path.of("/proc/keys")), "the kernel key retention service (/proc/keys)");
         child.with("KEYRING4J_BACKEND", "kernel");
         String service = "wedged-kernel-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         int before = acceptsSoFar();
