@@ -330,7 +330,7 @@ final class Backends {
                 if (e.status().indeterminate()) {
                     throw new BackendUnavailableException("backend '" + id + "' named by " + spec.source()
                             + " did not give a definite answer: " + e.status().reason()
-                            + "; retry, or raise " + id + ".probe-timeout if the machine is busy");
+                            + "; retry, or raise the limit the reason names (" + id + ".probe-timeout unless it names another) if the machine is busy");
                 }
                 if (!e.status().available()) {
                     throw new BackendUnavailableException("backend '" + id + "' named by " + spec.source()

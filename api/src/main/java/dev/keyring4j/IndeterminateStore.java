@@ -22,7 +22,8 @@ final class IndeterminateStore implements CredentialStore {
     /** The failure of any call, saying what happened and what to do. */
     BackendUnavailableException failure(String consequence) {
         return new BackendUnavailableException(id + " gave no definite answer when the store was opened (" + reason + "); it may hold this"
-                + " credential, so " + consequence + ". Retry when the machine is less busy, raise " + id + ".probe-timeout,"
+                + " credential, so " + consequence + ". Retry when the machine is less busy, raise the limit the reason names ("
+                + id + ".probe-timeout unless it names another),"
                 + " or name the backends explicitly (backend = …); keyring4j diagnose shows each probe and its time");
     }
 

@@ -97,7 +97,8 @@ final class BusConnection implements AutoCloseable {
         } catch (TimeoutException e) {
             f.thenAccept(BusConnection::quietlyClose);
             throw new BusCallException(BusCallException.Kind.TIMEOUT, null,
-                    "the session bus did not accept a connection within " + timeout.toMillis() + " ms", null);
+                    "the session bus did not complete the connection (authentication and Hello) within " + timeout.toMillis()
+                            + " ms (secret-service.timeout)", null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             f.thenAccept(BusConnection::quietlyClose);
