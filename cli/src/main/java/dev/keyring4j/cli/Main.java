@@ -267,7 +267,7 @@ public final class Main implements Runnable {
             Streams.out.printf(Locale.ROOT, "%-16s %8s  %-9s  %s%n", "ID", "PRIORITY", "AVAILABLE", "REASON");
             for (BackendStatus s : all) {
                 Streams.out.printf(Locale.ROOT, "%-16s %8s  %-9s  %s%n", s.id(), s.available() ? Integer.toString(s.priority()) : "-",
-                        s.available() ? "yes" : "no", s.reason());
+                        s.available() ? "yes" : s.indeterminate() ? "unsure" : "no", s.reason()); // unsure: the probe gave no definite answer
             }
             return OK;
         }
