@@ -5,8 +5,6 @@ import dev.keyring4j.CredentialStore;
 import dev.keyring4j.spi.BackendConfig;
 import dev.keyring4j.testkit.CredentialStoreContract;
 import dev.keyring4j.testkit.Prerequisites;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -114,13 +112,7 @@ class CommandStoreContractTest extends CredentialStoreContract {
     @Override
     protected boolean holds(byte[] secret) {
         if (secret.length == 0 || isSpace(secret[0]) || isSpace(secret[secret.length - 1])) return false;
-        for (byte b : secret) if (b == 0) return false;
-        try {
-            StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(secret));
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
+        return isTextWithoutNul(secret);
     }
 
     private static boolean isSpace(byte c) {

@@ -4,8 +4,6 @@ import dev.keyring4j.CredentialId;
 import dev.keyring4j.CredentialStore;
 import dev.keyring4j.spi.BackendConfig;
 import dev.keyring4j.testkit.CredentialStoreContract;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
@@ -44,12 +42,6 @@ class EnvStoreContractTest extends CredentialStoreContract {
     /** Environment values are text: valid UTF-8 without NUL. */
     @Override
     protected boolean holds(byte[] secret) {
-        for (byte b : secret) if (b == 0) return false;
-        try {
-            StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(secret));
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
+        return isTextWithoutNul(secret);
     }
 }

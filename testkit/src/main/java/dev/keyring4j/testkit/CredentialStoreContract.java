@@ -80,6 +80,17 @@ public abstract class CredentialStoreContract {
         return true;
     }
 
+    /** Whether the secret is valid UTF-8 without NUL: what a source of text (an environment, a command's output) can hold. */
+    protected static boolean isTextWithoutNul(byte[] secret) {
+        for (byte b : secret) if (b == 0) return false;
+        try {
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(secret));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
+    }
+
     /** How many tries each property runs (slow backends may lower it; {@code -Dkeyring4jtest.tries} overrides). */
     protected int propertyTries() {
         return 200;
