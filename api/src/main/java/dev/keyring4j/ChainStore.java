@@ -103,11 +103,11 @@ final class ChainStore implements CredentialStore {
     private <T> Optional<T> firstHit(Function<CredentialStore, Optional<T>> read) {
         List<RuntimeException> failures = new ArrayList<>();
         for (CredentialStore m : members) {
-            if (m instanceof IndeterminateStore) {
+            if (m instanceof IndeterminateStore unsure) {
                 // what the members behind it say may be older than what it holds: no answer from behind it
-                RuntimeException unsure = (RuntimeException) catching(() -> read.apply(m));
-                failures.forEach(unsure::addSuppressed);
-                throw unsure;
+                RuntimeException e = unsure.readFailure();
+                failures.forEach(e::addSuppressed);
+                throw e;
             }
             try {
                 Optional<T> hit = read.apply(m);
@@ -120,15 +120,6 @@ final class ChainStore implements CredentialStore {
         }
         throwIfAny(failures, "no other member of " + id + " has it, so the credential may exist in the failing store");
         return Optional.empty();
-    }
-
-    private static Throwable catching(Runnable r) {
-        try {
-            r.run();
-        } catch (RuntimeException e) {
-            return e;
-        }
-        return new IllegalStateException("an indeterminate member answered");
     }
 
     @Override

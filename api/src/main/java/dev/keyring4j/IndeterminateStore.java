@@ -27,7 +27,8 @@ final class IndeterminateStore implements CredentialStore {
                 + " or name the backends explicitly (backend = …); keyring4j diagnose shows each probe and its time");
     }
 
-    private BackendUnavailableException readFailure() {
+    /** The failure of a read: nothing is answered from behind this member. */
+    BackendUnavailableException readFailure() {
         return failure("keyring4j does not answer from the backends behind it, whose copy may be older");
     }
 
