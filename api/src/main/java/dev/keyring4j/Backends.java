@@ -35,7 +35,7 @@ final class Backends {
      * One discovered backend and what it said. {@code provider} is null when it failed to load;
      * {@code candidate} is null when it was not probed or its probe gave no answer.
      */
-    record Entry(String id, CredentialStoreProvider provider, BackendConfig config, Candidate candidate, BackendStatus status) {
+    record Entry(String id, CredentialStoreProvider provider, Candidate candidate, BackendStatus status) {
         boolean usable() {
             return provider != null && status.available();
         }
@@ -98,13 +98,13 @@ final class Backends {
             }
             Capabilities caps = c != null ? c.capabilities() : p.capabilities();
             Duration took = probe != null ? probe.took() : Duration.ZERO;
-            entries.put(p.id(), new Entry(p.id(), p, bc, c, new BackendStatus(p.id(), priority, a.isAvailable(), reason, caps,
+            entries.put(p.id(), new Entry(p.id(), p, c, new BackendStatus(p.id(), priority, a.isAvailable(), reason, caps,
                     a.isIndeterminate(), took)));
         }
         int n = 0;
         for (String failure : loadFailures) {
             String id = "<unloadable provider " + (++n) + ">";
-            entries.put(id, new Entry(id, null, null, null, new BackendStatus(id, Integer.MIN_VALUE, false, failure, Capabilities.NONE)));
+            entries.put(id, new Entry(id, null, null, new BackendStatus(id, Integer.MIN_VALUE, false, failure, Capabilities.NONE)));
         }
         return new Backends(settings, entries);
     }
