@@ -239,6 +239,42 @@ final class Backends {
         }
     }
 
+    /**
+     * A key the message may quote: one that reads like a typo of a real key. Anything else is
+     * described, not shown, because a configuration variable that names the wrong file (a token
+     * file, a key file) would otherwise print that file's first line in an error.
+     */
+    static String shownKey(String key, Map<String, CredentialStoreProvider> byId) {
+        boolean keyShaped = key.matches("[a-z][a-z0-9-]{0,31}(\\.[a-z0-9<>_.-]{1,64})?");
+        String first = key.contains(".") ? key.substring(0, key.indexOf('.')) : key;
+        boolean typo = byId.containsKey(first) || key.contains(".") || editDistance(key, Settings.BACKEND) <= 2;
+        if (keyShaped && typo) return "'" + key + "'";
+        return "of " + key.length() + " characters (not shown: it does not look like a keyring4j key;"
+                + " is this file a keyring4j configuration?)";
+    }
+
+    /** A backend id the message may quote: one shaped like an id (a token or key never is: it has capitals or is long). */
+    static String shownId(String id) {
+        return id.matches("[a-z][a-z0-9-]{0,31}") ? "'" + id + "'"
+                : "of " + id.length() + " characters (not shown: it does not look like a backend id; is this file a keyring4j configuration?)";
+    }
+
+    private static int editDistance(String a, String b) {
+        if (Math.abs(a.length() - b.length()) > 2) return 3;
+        int[] prev = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            int[] cur = new int[b.length() + 1];
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j], cur[j - 1]) + 1);
+            }
+            prev = cur;
+        }
+        return prev[b.length()];
+    }
+
     static String oneLine(Throwable e) {
         String m = e.getMessage();
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + m.replace('\n', ' '));
@@ -250,14 +286,14 @@ final class Backends {
             if (key.equals(Settings.BACKEND)) continue;
             int dot = key.indexOf('.');
             if (dot < 0) {
-                throw new ConfigurationException("unknown configuration key '" + key + "' (from " + e.getValue().source()
+                throw new ConfigurationException("unknown configuration key " + shownKey(key, byId) + " (from " + e.getValue().source()
                         + "); keys are 'backend' or '<backend id>.<key>', backends here: " + byId.keySet());
             }
             String id = key.substring(0, dot);
             String sub = key.substring(dot + 1);
             CredentialStoreProvider p = byId.get(id);
             if (p == null) {
-                throw new ConfigurationException("unknown backend '" + id + "' in configuration key '" + key + "' (from "
+                throw new ConfigurationException("unknown backend " + shownId(id) + " in a configuration key (from "
                         + e.getValue().source() + "); backends discovered here: " + byId.keySet()
                         + "; add the backend's jar to the class path or remove the key");
             }
@@ -266,7 +302,7 @@ final class Backends {
                 Set<String> known = new java.util.TreeSet<>();
                 BackendConfig.COMMON.forEach(c -> known.add(c.key()));
                 p.settings().forEach(c -> known.add(c.key()));
-                throw new ConfigurationException("unknown configuration key '" + key + "' (from " + e.getValue().source()
+                throw new ConfigurationException("unknown configuration key " + shownKey(key, byId) + " (from " + e.getValue().source()
                         + "); the " + id + " backend understands " + known);
             }
             // a malformed value fails here, before anything is probed
