@@ -192,6 +192,43 @@ class KeyringConfigurationTest {
     }
 
     @Test
+    void aFileThatIsNotAConfigurationNeverHasItsContentQuoted() throws Exception {
+        // KEYRING4J_CONFIG pointing at a token file by mistake: its first line parses as a key
+        write(userFile, "ghp_16C7e42F292c6912E7710c838347Ae178B4a", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl", "canary-5e1f-secret");
+        for (int i = 0; i < 3; i++) {
+            ConfigurationException e = assertThrows(ConfigurationException.class, () -> Keyring.open(config().build()));
+            assertFalse(e.getMessage().contains("ghp_") || e.getMessage().contains("eyJ") || e.getMessage().contains("canary"), e.getMessage());
+            assertTrue(e.getMessage().contains("not shown") && e.getMessage().contains(userFile.toString()), e.getMessage());
+            // drop the first line: each kind of line gets its own run
+            List<String> lines = Files.readAllLines(userFile);
+            Files.write(userFile, lines.subList(1, lines.size()));
+        }
+    }
+
+    @Test
+    void aTypoOfARealKeyIsQuoted() {
+        props.put("keyring4j.backnd", "alpha");
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> Keyring.open(config().build()));
+        assertTrue(e.getMessage().contains("'backnd'"), e.getMessage());
+    }
+
+    @Test
+    void namesLongerThanTheLimitAreRefusedByEveryStore() {
+        String atLimit = "é".repeat(dev.keyring4j.CredentialId.MAX_NAME_BYTES / 2);
+        new dev.keyring4j.CredentialId(atLimit, "a");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new dev.keyring4j.CredentialId(atLimit + "x", "a"));
+        assertTrue(e.getMessage().contains("service") && e.getMessage().contains(String.valueOf(dev.keyring4j.CredentialId.MAX_NAME_BYTES)), e.getMessage());
+        assertFalse(e.getMessage().contains("éé"), "the name is not repeated");
+        // a character outside the BMP is 4 bytes of UTF-8 though it is 2 Java chars
+        String emoji = "\uD83D\uDD11".repeat(dev.keyring4j.CredentialId.MAX_NAME_BYTES / 4);
+        new dev.keyring4j.CredentialId("s", emoji);
+        assertThrows(IllegalArgumentException.class, () -> new dev.keyring4j.CredentialId("s", emoji + "x"));
+        InMemoryCredentialStore store = new InMemoryCredentialStore("mem", dev.keyring4j.Capabilities.of());
+        assertThrows(IllegalArgumentException.class, () -> store.set("s", "a".repeat(dev.keyring4j.CredentialId.MAX_NAME_BYTES + 1),
+                dev.keyring4j.Secret.of("x")));
+    }
+
+    @Test
     void keyOfUnknownBackendFails() {
         env.put("KEYRING4J_BACKEND", "alpha");
         ConfigurationException e = assertThrows(ConfigurationException.class, () -> Keyring.open(config().set("gamma.path", "/x").build()));
