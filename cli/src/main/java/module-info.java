@@ -7,6 +7,7 @@ module dev.keyring4j.cli {
     requires static dev.keyring4j.systemdcreds;
     requires static dev.keyring4j.encryptedfile;
     requires static dev.keyring4j.env;
+    requires static com.sun.jna; // prctl(PR_SET_DUMPABLE, 0); the command still runs without it
     requires jdk.unsupported; // sun.misc.Signal: exec forwards TERM/INT/HUP to its child
     opens dev.keyring4j.cli to info.picocli;
 }

@@ -128,7 +128,8 @@ final class BusConnection implements AutoCloseable {
             call = connection.getMessageFactory().createMethodCall(destination, path, iface, member, (byte) 0,
                     args.length == 0 ? null : signature, args);
         } catch (DBusException e) {
-            throw new IllegalStateException("cannot build the D-Bus call " + iface + "." + member + ": " + e.getMessage(), e);
+            // dbus-java's message is not shown: the arguments (a secret among them for SetSecret/CreateItem) may be quoted in it
+            throw new IllegalStateException("cannot build the D-Bus call " + iface + "." + member + " (" + e.getClass().getName() + ")", e);
         }
         connection.sendMessage(call);
         Message reply = call.getReply(timeout);
@@ -152,7 +153,8 @@ final class BusConnection implements AutoCloseable {
             Object[] params = reply.getParameters();
             return params == null ? new Object[0] : params;
         } catch (DBusException e) {
-            throw new BusCallException(BusCallException.Kind.ERROR_REPLY, null, "cannot decode the answer to " + member + ": " + e.getMessage(), e);
+            throw new BusCallException(BusCallException.Kind.ERROR_REPLY, null, "cannot decode the answer to " + member
+                    + " (" + e.getClass().getName() + "; its message is not shown: the answer may hold a secret)", e);
         }
     }
 

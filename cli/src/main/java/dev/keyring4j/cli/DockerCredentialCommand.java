@@ -52,15 +52,29 @@ final class DockerCredentialCommand implements Callable<Integer> {
             out.println("Unknown credential action `" + action + "`");
             return 1;
         }
-        byte[] input = action.equals("list") ? new byte[0] : Main.readAll(Main.Streams.in);
-        try (CredentialStore store = options.open()) {
-            return handle(store, action, input, out);
-        } catch (RuntimeException e) {
-            // docker reads a helper's errors from stdout
-            out.println(message(e).replace('\n', ' '));
+        byte[] input = new byte[0];
+        try {
+            input = action.equals("list") ? new byte[0] : Main.readAll(Main.Streams.in);
+            try (CredentialStore store = options.open()) {
+                return handle(store, action, input, out);
+            }
+        } catch (RuntimeException | IOException | Error e) {
+            // docker reads a helper's errors from stdout: one line there, status 1, a trace only with --debug
+            out.println(Failure.oneLine(message(e)));
+            out.flush();
+            if (options.debug) Failure.printTrace(e, Main.Streams.err);
             return 1;
         } finally {
             Arrays.fill(input, (byte) 0);
+        }
+    }
+
+    /** {@code input} decoded as strict UTF-8: two server URLs or usernames that differ in malformed bytes must not become one. */
+    static String utf8(byte[] input) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(input)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException("docker sent input that is not UTF-8; nothing was changed");
         }
     }
 
@@ -68,7 +82,7 @@ final class DockerCredentialCommand implements Callable<Integer> {
     static int handle(CredentialStore store, String action, byte[] input, PrintStream out) {
         switch (action) {
             case "store" -> {
-                Map<String, String> req = Json.parseObject(new String(input, StandardCharsets.UTF_8));
+                Map<String, String> req = Json.parseObject(utf8(input));
                 String server = req.getOrDefault("ServerURL", "");
                 String user = req.getOrDefault("Username", "");
                 String secret = req.getOrDefault("Secret", "");
@@ -85,7 +99,7 @@ final class DockerCredentialCommand implements Callable<Integer> {
                 return Main.OK;
             }
             case "get" -> {
-                String server = new String(input, StandardCharsets.UTF_8).strip();
+                String server = utf8(input).strip();
                 if (server.isEmpty()) return fail(out, "no credentials server URL");
                 Optional<Credential> c = store.find(PREFIX + server);
                 if (c.isEmpty()) return fail(out, NOT_FOUND);
@@ -100,7 +114,7 @@ final class DockerCredentialCommand implements Callable<Integer> {
                 return Main.OK;
             }
             case "erase" -> {
-                String server = new String(input, StandardCharsets.UTF_8).strip();
+                String server = utf8(input).strip();
                 if (server.isEmpty()) return fail(out, "no credentials server URL");
                 boolean any = false;
                 for (CredentialId id : store.list(PREFIX + server)) any |= store.delete(id.service(), id.account());
@@ -126,8 +140,10 @@ final class DockerCredentialCommand implements Callable<Integer> {
      * for any other exception only its type, because a JDK or library message can quote the input,
      * and the input holds the secret.
      */
-    static String message(RuntimeException e) {
-        if ((e instanceof KeyringException || e instanceof Json.Malformed) && e.getMessage() != null) return e.getMessage();
+    static String message(Throwable e) {
+        if (e instanceof KeyringException || e instanceof IllegalArgumentException) {
+            if (Failure.trusted(e) && e.getMessage() != null) return e.getMessage();
+        }
         return "keyring4j docker-credential failed: " + e.getClass().getName()
                 + " (its message is not shown: it may quote the input, which holds the secret; see docs/troubleshooting.md#store-error)";
     }

@@ -4,6 +4,9 @@ import dev.keyring4j.CredentialStore;
 import dev.keyring4j.Secret;
 import dev.keyring4j.support.ChildEnvironment;
 import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +33,11 @@ import picocli.CommandLine.Parameters;
  * <p>The child inherits stdin, stdout and stderr. SIGTERM, SIGINT and SIGHUP sent to keyring4j are
  * forwarded to the child (keyring4j keeps running until the child exits); other signals are not.
  * The exit status is the child's, or 128+N when the child died from signal N.
+ *
+ * <p>The child gets the secrets' bytes and its arguments' UTF-8 bytes unchanged whatever the locale,
+ * or does not start: a secret holding a NUL byte, or bytes the locale's charset cannot carry (under
+ * {@code LANG=C}, anything beyond ASCII), is refused with exit 2, naming the variable, never the
+ * value. The child is dumpable again although keyring4j is not: {@code execve} resets the flag.
  */
 @Command(name = "exec", description = {"Run COMMAND with credentials from the store in its environment.",
         "Example: keyring4j exec --env GITHUB_TOKEN=github.com/alice -- gh repo list"},
@@ -85,6 +93,39 @@ final class ExecCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The secret as the string the JDK turns back into exactly its bytes in the child's environment
+     * (it encodes with the locale's charset), or a refusal that names the variable and says why,
+     * never the value: a NUL byte cannot be in an environment variable, and a byte the locale's
+     * charset cannot carry would reach the child altered.
+     */
+    static String environmentValue(Binding b, Secret s) {
+        byte[] bytes = s.asBytes();
+        try {
+            for (byte x : bytes) {
+                if (x == 0) {
+                    throw new IllegalArgumentException("--env " + b.name() + ": the secret of " + b.service() + "/" + b.account()
+                            + " holds a NUL byte, which an environment variable cannot carry; the command was not started");
+                }
+            }
+            Charset jvm = Charset.defaultCharset();
+            return forChild(bytes, jvm).orElseThrow(() -> new IllegalArgumentException("--env " + b.name() + ": the secret of "
+                    + b.service() + "/" + b.account() + " holds bytes that cannot be passed unchanged under this locale (" + jvm.name()
+                    + "); run keyring4j with a UTF-8 locale (e.g. LC_ALL=C.UTF-8); the command was not started"));
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    /** The string that {@code charset} encodes as exactly {@code bytes}, if there is one (the JDK encodes a child's arguments and environment so). */
+    static Optional<String> forChild(byte[] bytes, Charset charset) {
+        String s = new String(bytes, charset);
+        byte[] back = s.getBytes(charset);
+        boolean exact = Arrays.equals(back, bytes);
+        Arrays.fill(back, (byte) 0);
+        return exact ? Optional.of(s) : Optional.empty();
+    }
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         List<Binding> bindings = new ArrayList<>();
@@ -104,14 +145,22 @@ final class ExecCommand implements Callable<Integer> {
                     return Main.notFound(store, b.service(), b.account(), " (for " + b.name() + "); the command was not started");
                 }
                 try (Secret s = secret.get()) {
-                    values.put(b.name(), s.asString());
+                    values.put(b.name(), environmentValue(b, s));
                 }
             }
         }
-        ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+        Charset jvm = Charset.defaultCharset();
+        List<String> argv = new ArrayList<>();
+        for (int i = 0; i < command.size(); i++) {
+            String arg = command.get(i);
+            argv.add(forChild(arg.getBytes(StandardCharsets.UTF_8), jvm).orElseThrow(() -> new IllegalArgumentException(
+                    "the command's argument '" + arg + "' cannot be passed byte-exact under this locale (" + jvm.name()
+                            + "); run keyring4j with a UTF-8 locale (e.g. LC_ALL=C.UTF-8); the command was not started")));
+        }
+        ProcessBuilder pb = new ProcessBuilder(argv).inheritIO();
         Map<String, String> inherited = childEnvironment.apply(pb.environment());
-        pb.environment().clear();
-        pb.environment().putAll(inherited);
+        // remove rather than clear and refill: the variables kept keep their original bytes, whatever the locale
+        pb.environment().keySet().retainAll(inherited.keySet());
         pb.environment().putAll(values);
         values.clear();
         SignalForwarding.install();

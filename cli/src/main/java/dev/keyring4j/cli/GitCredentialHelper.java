@@ -34,16 +34,24 @@ final class GitCredentialHelper {
         this.err = err;
     }
 
-    /** Reads {@code key=value} lines up to a blank line or the end. Later values win; lines without {@code =} are ignored. */
+    /**
+     * Reads {@code key=value} lines, decoded as strict UTF-8, up to a blank line or the end. Later
+     * values win; lines without {@code =} are ignored; input that is not UTF-8 is an {@link IllegalArgumentException}.
+     */
     static Map<String, String> read(InputStream in) throws IOException {
         Map<String, String> out = new LinkedHashMap<>();
-        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        // strict UTF-8, whatever the locale: a malformed byte is refused, never replaced (two usernames must not become one)
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()));
         String line;
-        while ((line = r.readLine()) != null) {
-            if (line.isEmpty()) break;
-            int eq = line.indexOf('=');
-            if (eq <= 0) continue;
-            out.put(line.substring(0, eq), line.substring(eq + 1));
+        try {
+            while ((line = r.readLine()) != null) {
+                if (line.isEmpty()) break;
+                int eq = line.indexOf('=');
+                if (eq <= 0) continue;
+                out.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException("git sent a credential request that is not UTF-8; nothing was read or changed");
         }
         return out;
     }

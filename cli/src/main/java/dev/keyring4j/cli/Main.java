@@ -7,11 +7,15 @@ import dev.keyring4j.Keyring;
 import dev.keyring4j.KeyringConfig;
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.Secret;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Console;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -27,7 +31,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * The {@code keyring4j} command. Exit codes: 0 ok, 1 not found, 2 usage or bad input,
- * 3 store error. Errors go to stderr in one line; secrets go only to stdout, and only from {@code get}.
+ * 3 store error or an unexpected failure. Every error is one line on stderr (a stack trace only with
+ * {@code --debug}); secrets go only to stdout, and only from {@code get}. Output is UTF-8 whatever the locale.
  */
 @Command(name = "keyring4j", mixinStandardHelpOptions = true, version = "keyring4j 0.1.0-SNAPSHOT",
         description = "Store and read credentials in the best store this machine offers.",
@@ -35,7 +40,7 @@ import picocli.CommandLine.Parameters;
                 GitCredentialCommand.class, ExecCommand.class, DockerCredentialCommand.class,
                 ProvisionSystemdCommand.class, RotateCommand.class, EnvNameCommand.class, ConfigReferenceCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:ok", "1:not found", "2:usage error or bad input", "3:store error (locked, unavailable, read-only, denied, damaged)"})
+        exitCodeList = {"0:ok", "1:not found", "2:usage error or bad input", "3:store error (locked, unavailable, read-only, denied, damaged) or an unexpected failure (rerun with --debug)"})
 public final class Main implements Runnable {
     static final int OK = 0;
     static final int NOT_FOUND = 1;
@@ -70,34 +75,84 @@ public final class Main implements Runnable {
         return Keyring.open(config());
     }
 
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "On a failure, also print the stack trace (messages of JDK and library exceptions withheld: they may quote a secret).")
+    boolean debug;
+
+    /**
+     * The command as a process: stdout and stderr write UTF-8 whatever the locale, the arguments are
+     * recovered byte-exact ({@link Arguments}), the process is made non-dumpable ({@link NonDumpable}),
+     * and every failure, an {@link Error} included, ends as one line and an exit code ({@link Failure}).
+     */
     public static void main(String[] args) {
-        System.exit(run(args, System.in, System.out, System.err));
+        PrintStream out = utf8(FileDescriptor.out);
+        PrintStream err = utf8(FileDescriptor.err);
+        System.setOut(out);
+        System.setErr(err);
+        boolean debug = debugRequested(args);
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            // a library thread's failure: one line, never a trace with its message
+            err.println("keyring4j: in thread " + thread.getName() + ": " + Failure.line(e, debug));
+            if (debug) Failure.printTrace(e, err);
+        });
+        int code;
+        try {
+            String[] exact = Arguments.recover(args);
+            code = run(exact, System.in, out, err, NonDumpable.apply());
+        } catch (Throwable e) {
+            code = Failure.report(e, debug, err);
+        }
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** A stream that encodes as UTF-8: names and messages reach the terminal or pipe as UTF-8 bytes even under {@code LANG=C}. */
+    private static PrintStream utf8(FileDescriptor fd) {
+        return new PrintStream(new BufferedOutputStream(new FileOutputStream(fd), 8192), true, StandardCharsets.UTF_8);
+    }
+
+    /** Whether {@code --debug} is among the options, for failures before (or while) picocli parses them. */
+    static boolean debugRequested(String[] args) {
+        for (String a : args) {
+            if (a.equals("--")) return false;
+            if (a.equals("--debug")) return true;
+        }
+        return false;
     }
 
     /** Runs the command with these streams; returns the exit code. */
     static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
-        CommandLine cl = new CommandLine(new Main());
-        cl.setOut(new java.io.PrintWriter(out, true));
-        cl.setErr(new java.io.PrintWriter(err, true));
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            err.println("keyring4j: " + oneLine(e));
-            return exitCodeOf(e);
-        });
-        Streams.in = in;
-        Streams.out = out;
-        Streams.err = err;
-        return cl.execute(args);
+        return run(args, in, out, err, null);
     }
 
-    private static int exitCodeOf(Exception e) {
-        if (e instanceof KeyringException || e instanceof UnsupportedOperationException) return STORE_ERROR;
-        if (e instanceof IllegalArgumentException) return USAGE;
-        return STORE_ERROR;
-    }
-
-    private static String oneLine(Throwable e) {
-        String m = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        return m.replace('\n', ' ');
+    /** As {@link #run(String[], InputStream, PrintStream, PrintStream)}; {@code notDumpable} says why the process is not non-dumpable (null: it is). */
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err, String notDumpable) {
+        boolean early = debugRequested(args);
+        try {
+            Main main = new Main();
+            CommandLine cl = new CommandLine(main);
+            // a name may start with '@': it is a name, never a file to read arguments from
+            cl.setExpandAtFiles(false);
+            cl.setOut(new java.io.PrintWriter(out, true));
+            cl.setErr(new java.io.PrintWriter(err, true));
+            cl.setParameterExceptionHandler((e, given) -> Failure.report(e, early, err));
+            cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+                Throwable cause = e instanceof CommandLine.ExecutionException && e.getCause() != null ? e.getCause() : e;
+                return Failure.report(cause, main.debug, err);
+            });
+            cl.setExecutionStrategy(parsed -> {
+                if (main.debug && notDumpable != null) err.println("keyring4j: debug: the process is not marked non-dumpable: " + notDumpable);
+                return new CommandLine.RunLast().execute(parsed);
+            });
+            Streams.in = in;
+            Streams.out = out;
+            Streams.err = err;
+            return cl.execute(args);
+        } catch (Throwable e) {
+            // picocli failing to build the commands, or an Error it let through
+            return Failure.report(e, early, err);
+        }
     }
 
     @Override

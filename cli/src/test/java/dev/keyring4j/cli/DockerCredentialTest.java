@@ -87,7 +87,9 @@ class DockerCredentialTest {
 
     @Test
     void aThirdPartyMessageIsNeverShownOnlyItsType() {
-        String shown = DockerCredentialCommand.message(new NumberFormatException("For input string: \"12zz\" under radix 16"));
+        // thrown by the JDK, as in real use (a message is trusted only from keyring4j's own code)
+        NumberFormatException jdk = org.junit.jupiter.api.Assertions.assertThrows(NumberFormatException.class, () -> Integer.parseInt("12zz", 16));
+        String shown = DockerCredentialCommand.message(jdk);
         assertFalse(shown.contains("12zz"), shown);
         assertTrue(shown.contains("java.lang.NumberFormatException") && shown.contains("not shown"), shown);
         assertEquals("the store is locked (see docs/troubleshooting.md#locked)",
