@@ -7,7 +7,8 @@ import dev.keyring4j.Keyring;
 import dev.keyring4j.KeyringConfig;
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.Secret;
-import java.io.ByteArrayOutputStream;
+import dev.keyring4j.internal.BoundedInput;
+import dev.keyring4j.internal.RejectedInputException;
 import java.io.Console;
 import java.io.IOException;
 import java.io.InputStream;
@@ -90,9 +91,18 @@ public final class Main implements Runnable {
     }
 
     private static int exitCodeOf(Exception e) {
+        if (rejectedInput(e)) return USAGE;
         if (e instanceof KeyringException || e instanceof UnsupportedOperationException) return STORE_ERROR;
         if (e instanceof IllegalArgumentException) return USAGE;
         return STORE_ERROR;
+    }
+
+    /** An input refused by its type or size (stdin, a _FILE, a configuration file): bad input, exit 2. */
+    private static boolean rejectedInput(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RejectedInputException) return true;
+        }
+        return false;
     }
 
     private static String oneLine(Throwable e) {
@@ -182,7 +192,8 @@ public final class Main implements Runnable {
                     Arrays.fill(typed, '\0');
                 }
             }
-            byte[] all = readAll(Streams.in);
+            // 1 MiB, the largest secret the bounded backends hold; /dev/zero on stdin ends here at once
+            byte[] all = BoundedInput.readStream(Streams.in, "the secret on stdin", BoundedInput.MAX_SECRET_BYTES);
             int end = all.length;
             // `echo secret | keyring4j set …` adds one newline that is not part of the secret
             if (end > 0 && all[end - 1] == '\n') end--;
@@ -197,12 +208,6 @@ public final class Main implements Runnable {
     static int notFound(CredentialStore store, String service, String account, String consequence) {
         Streams.err.println("keyring4j: no credential for service '" + service + "' account '" + account + "' in " + store.id() + consequence);
         return NOT_FOUND;
-    }
-
-    static byte[] readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        in.transferTo(buf);
-        return buf.toByteArray();
     }
 
     static Duration parseDuration(String text) {
