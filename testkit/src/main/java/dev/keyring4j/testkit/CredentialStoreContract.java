@@ -411,7 +411,7 @@ public abstract class CredentialStoreContract {
     void everyListedIdCanBeRead() throws Exception {
         Map<CredentialId, byte[]> m = new LinkedHashMap<>();
         m.put(new CredentialId("contract.readable", "r1"), utf8("v1"));
-        m.put(new CredentialId("contract.readable", "r2"), utf8(""));
+        m.put(new CredentialId("contract.readable", "r2"), utf8("v2"));
         m.put(new CredentialId("contract.readable2", "r3"), utf8("v3"));
         assertListedAreReadable(holding(m), m);
         Optional<CredentialStore> withUnreadable = openStoreWithUnreadableEntries(distinct(m));
