@@ -201,7 +201,7 @@ public final class BoundedInput {
         int mode = ((Number) a.get("mode")).intValue();
         if ((mode & S_IFMT) != S_IFREG) {
             throw new RejectedInputException(Problem.NOT_A_FILE, what, "is " + typeOf(mode) + ", not a regular file; only a regular file"
-                    + " of at most " + describe(limit) + " is read" + (options.length > 0 ? " (a symbolic link is not followed here)" : ""), null);
+                    + " of at most " + describe(limit) + " is read" + ((mode & S_IFMT) == 0120000 ? " (a symbolic link is not followed here)" : ""), null);
         }
         long size = ((Number) a.get("size")).longValue();
         if (size > limit) {

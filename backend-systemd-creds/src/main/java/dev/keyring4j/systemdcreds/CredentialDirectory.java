@@ -173,12 +173,9 @@ final class CredentialDirectory {
         try {
             Path target = locate(file);
             if (target == null) return Optional.empty();
-            Node node = Node.of(target);
-            if (!node.regular()) {
-                throw new KeyringException("the credential " + file + " is not a regular file; remove it or rename it");
-            }
-            requireUnplantable(target, node, file);
+            // the type first: a device or FIFO is refused as such, before its owner and mode are judged
             BoundedInput.check(target, "the credential " + file, maxBytes, false);
+            requireUnplantable(target, Node.of(target), file);
             return Optional.of(target);
         } catch (RejectedInputException e) {
             throw refused(file, e, maxBytes);
