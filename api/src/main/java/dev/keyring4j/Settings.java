@@ -1,10 +1,12 @@
 package dev.keyring4j;
 
+import dev.keyring4j.internal.BoundedInput;
+import dev.keyring4j.internal.RejectedInputException;
 import java.io.IOException;
-import java.io.Reader;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +22,8 @@ import java.util.Properties;
 final class Settings {
     static final String BACKEND = "backend";
     private static final String SYSPROP_PREFIX = "keyring4j.";
+    /** The largest configuration file read: far beyond any real one, small enough that /dev/zero ends at once. */
+    static final int MAX_FILE_BYTES = 1 << 20;
 
     record Value(String value, String source) {
     }
@@ -77,17 +81,29 @@ final class Settings {
 
     private void file(Path path, String source, boolean required) {
         Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-            p.load(r);
-        } catch (NoSuchFileException e) {
-            if (required) {
-                throw new ConfigurationException("the configuration " + source + " does not exist; create it or stop naming it");
+        byte[] raw;
+        try {
+            // a configuration file may be a symbolic link (dotfiles); a FIFO, a device or an endless file is refused at once
+            raw = BoundedInput.readFile(path, "the configuration " + source, MAX_FILE_BYTES, true);
+        } catch (RejectedInputException e) {
+            if (e.problem() == RejectedInputException.Problem.MISSING) {
+                if (required) {
+                    throw new ConfigurationException("the configuration " + source + " does not exist; create it or stop naming it");
+                }
+                consulted.add(source + ": not present");
+                return;
             }
-            consulted.add(source + ": not present");
-            return;
-        } catch (IOException e) {
-            throw new ConfigurationException("cannot read the configuration " + source + ": " + e.getMessage()
-                    + "; fix its permissions or remove it", e);
+            throw new ConfigurationException(e.getMessage() + (e.problem() == RejectedInputException.Problem.DENIED
+                    ? "" : "; point the setting at a keyring.properties file or remove it"), e);
+        }
+        try {
+            p.load(new StringReader(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(raw)).toString()));
+        } catch (CharacterCodingException e) {
+            throw new ConfigurationException("the configuration " + source + " is not UTF-8 text; save it as UTF-8", e);
+        } catch (IOException | IllegalArgumentException e) {
+            // IllegalArgumentException: a malformed unicode escape; its message quotes no value
+            throw new ConfigurationException("the configuration " + source + " is not a properties file (" + e.getClass().getSimpleName()
+                    + "); fix its syntax", e);
         }
         for (String key : new java.util.TreeSet<>(p.stringPropertyNames())) {
             put(key, stripComment(p.getProperty(key)), source);

@@ -120,7 +120,11 @@ public final class EncryptedFileProvider implements CredentialStoreProvider {
         return SystemdCredsRunner.unusableReason(SystemdCredsRunner.find(s.env())) == null ? ProtectionKind.SYSTEMD_CREDS : ProtectionKind.KEYFILE;
     }
 
-    /** The protection named in the first bytes of a store file, or null. */
+    /**
+     * The protection named in the first bytes of a store file, or null. Only the first 256 bytes are
+     * read, and only after {@code probe} checked with {@code PrivateFiles.requirePrivateFile} that it
+     * is a regular file (never a FIFO that would block the open).
+     */
     static ProtectionKind peekProtection(Path file) {
         try (InputStream in = Files.newInputStream(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             String head = new String(in.readNBytes(256), StandardCharsets.US_ASCII);

@@ -35,7 +35,7 @@ record GenerationRecord(Path file) {
         byte[] raw;
         try {
             PrivateFiles.requirePrivateDirectory(file.getParent(), "generation record directory", true);
-            raw = PrivateFiles.readPrivateFile(file, "generation record");
+            raw = PrivateFiles.readPrivateFile(file, "generation record", PrivateFiles.MAX_SMALL_FILE_BYTES);
         } catch (IOException e) {
             throw new KeyringException("cannot read the generation record " + file + ": " + e.getMessage(), e);
         }

@@ -139,7 +139,7 @@ final class KeyfileProtection implements KeysetProtection {
         PrivateFiles.requireSafeChain(keyfile.getParent(), settings.home(), "key file directory");
         byte[] master;
         try {
-            master = PrivateFiles.readPrivateFile(keyfile, "key file");
+            master = PrivateFiles.readPrivateFile(keyfile, "key file", PrivateFiles.MAX_SMALL_FILE_BYTES);
         } catch (IOException e) {
             throw new LockedException("cannot read the key file " + keyfile + " of encrypted file store " + store + ": " + e.getMessage(), e);
         }

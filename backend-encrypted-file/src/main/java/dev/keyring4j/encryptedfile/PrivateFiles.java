@@ -2,10 +2,10 @@ package dev.keyring4j.encryptedfile;
 
 import dev.keyring4j.AccessDeniedException;
 import dev.keyring4j.KeyringException;
+import dev.keyring4j.internal.BoundedInput;
+import dev.keyring4j.internal.RejectedInputException;
 import dev.keyring4j.support.PrivateFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -13,7 +13,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -184,46 +183,39 @@ final class PrivateFiles {
         }
     }
 
+    /** The largest store file read or written: about 300 000 small entries, or 48 secrets of 1 MiB; a larger write is refused. */
+    static final int MAX_STORE_BYTES = 64 << 20;
+    /** The largest key file or generation record read (both hold a few dozen bytes). */
+    static final int MAX_SMALL_FILE_BYTES = 4096;
+
     /**
-     * The content of a private file, or null when it does not exist. The file is examined without
-     * following links and opened with {@code NOFOLLOW_LINKS}; the examined file must still be the
-     * same one (device and inode) after the read, so what was read is what was checked. (Java has
-     * no {@code fstat}; with {@link #requireSafeChain}, no other user can swap the file in between.)
+     * The content of a private file of at most {@code limit} bytes, or null when it does not exist.
+     * The file is examined without following links and read through {@link BoundedInput} (which
+     * refuses a FIFO or device before opening it and checks that the file read is the one examined);
+     * a file replaced meanwhile (a writer's rename) is examined and read again. (With
+     * {@link #requireSafeChain}, no other user can swap the file in between.)
      */
-    static byte[] readPrivateFile(Path p, String what) throws IOException {
+    static byte[] readPrivateFile(Path p, String what, int limit) throws IOException {
         for (int attempt = 0; ; attempt++) {
             Map<String, Object> before = attributes(p, what);
             if (before == null) return null;
             checkFile(p, what, before);
             byte[] content;
-            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-                content = readFully(ch);
-            } catch (NoSuchFileException e) {
-                if (attempt < 3) continue; // replaced between the check and the open
-                return null;
+            try {
+                content = BoundedInput.readFile(p, what + " " + p, limit, false);
+            } catch (RejectedInputException e) {
+                boolean raced = e.problem() == RejectedInputException.Problem.MISSING || e.problem() == RejectedInputException.Problem.REPLACED;
+                if (raced && attempt < 3) continue; // replaced between the check and the read
+                if (e.problem() == RejectedInputException.Problem.MISSING) return null;
+                if (e.problem() == RejectedInputException.Problem.REPLACED) throw new IOException(what + " " + p + " keeps being replaced while being read", e);
+                throw new IOException(e.reason(), e);
             }
+            // what was read must be the file whose owner and mode were checked above
             Map<String, Object> after = attributes(p, what);
             if (after != null && before.get("dev").equals(after.get("dev")) && before.get("ino").equals(after.get("ino"))) return content;
             Arrays.fill(content, (byte) 0);
             if (attempt >= 3) throw new IOException(what + " " + p + " keeps being replaced while being read");
         }
-    }
-
-    private static byte[] readFully(FileChannel ch) throws IOException {
-        long size = ch.size();
-        if (size > Integer.MAX_VALUE - 16) throw new IOException("the file is too large");
-        ByteBuffer buf = ByteBuffer.allocate((int) size + 1);
-        while (ch.read(buf) > 0) {
-            if (!buf.hasRemaining()) {
-                ByteBuffer bigger = ByteBuffer.allocate(buf.capacity() * 2);
-                bigger.put(buf.flip());
-                Arrays.fill(buf.array(), (byte) 0);
-                buf = bigger;
-            }
-        }
-        byte[] content = Arrays.copyOf(buf.array(), buf.position());
-        Arrays.fill(buf.array(), (byte) 0);
-        return content;
     }
 
     /** Creates {@code dir} as 0700 if absent (missing parents 0755); checks it when present. */
@@ -274,7 +266,12 @@ final class PrivateFiles {
             } catch (UnsupportedOperationException | IOException e) {
                 // file systems without hard links: copy (0600 like the original)
                 Files.deleteIfExists(tmp);
-                PrivateFile.createNew(tmp, Files.readAllBytes(existing));
+                byte[] copy = BoundedInput.readFile(existing, "the store file " + existing, MAX_STORE_BYTES, false);
+                try {
+                    PrivateFile.createNew(tmp, copy);
+                } finally {
+                    Arrays.fill(copy, (byte) 0);
+                }
             }
             Files.move(tmp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {

@@ -1,6 +1,8 @@
 package dev.keyring4j.encryptedfile;
 
 import dev.keyring4j.KeyringException;
+import dev.keyring4j.QuotaExceededException;
+import dev.keyring4j.internal.BoundedInput;
 import dev.keyring4j.StoreCorruptedException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -137,6 +139,12 @@ final class VerifiedFile {
         Snapshot next = n.state();
         long generation = next.generation() + 1;
         byte[] bytes = StoreFile.write(next.headerBytes(), generation, next.keyset(), next.entries().values(), next.keys());
+        if (bytes.length > PrivateFiles.MAX_STORE_BYTES) {
+            // a file over the read limit could never be opened again: refuse the write, keep the store as it is
+            throw new QuotaExceededException("encrypted file store " + path + " would grow to " + bytes.length + " bytes, over its limit of "
+                    + BoundedInput.describe(PrivateFiles.MAX_STORE_BYTES) + "; nothing was written. Delete credentials you no longer need,"
+                    + " or keep large secrets elsewhere");
+        }
         PrivateFiles.replace(path, bytes, backupPath, n.backup());
         stamp = stampOf(path);
         current = next.atGeneration(generation);
@@ -179,7 +187,7 @@ final class VerifiedFile {
             PrivateFiles.requireSafeChain(dir, settings.home(), "encrypted file store directory");
             byte[] raw;
             try {
-                raw = PrivateFiles.readPrivateFile(path, "encrypted file store");
+                raw = PrivateFiles.readPrivateFile(path, "encrypted file store", PrivateFiles.MAX_STORE_BYTES);
             } catch (IOException e) {
                 throw new KeyringException("cannot read encrypted file store " + path + ": " + e.getMessage(), e);
             }

@@ -36,6 +36,35 @@ class LinkAndDirectoryTest {
         assertFalse(new EncryptedFileProvider().probe(Fixtures.config(tmp, "keyfile", "path", link.toString())).availability().isAvailable());
     }
 
+    /** Issue 17: a store file or key file of 100 MB is refused at once by its size, never read into memory. */
+    @Test
+    void hugeStoreAndKeyFilesAreRefusedByTheirSize() throws Exception {
+        Path key = tmp.resolve("k/key");
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile", "keyfile", key.toString())) {
+            s.set("svc", "acct", Secret.of("v"));
+        }
+        Path store = Fixtures.storeFile(tmp);
+        byte[] good = Files.readAllBytes(store);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(store.toFile(), "rw")) {
+            f.setLength(100L * 1000 * 1000); // sparse
+        }
+        dev.keyring4j.KeyringException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                () -> assertThrows(dev.keyring4j.KeyringException.class, () -> {
+                    try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile", "keyfile", key.toString())) {
+                        s.get("svc", "acct");
+                    }
+                }));
+        assertTrue(e.getMessage().contains("has 100000000 bytes, more than the limit of 67108864 bytes (64 MiB)"), e.getMessage());
+        Files.write(store, good);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(key.toFile(), "rw")) {
+            f.setLength(100L * 1000 * 1000);
+        }
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile", "keyfile", key.toString())) {
+            dev.keyring4j.LockedException k = assertThrows(dev.keyring4j.LockedException.class, () -> s.get("svc", "acct"));
+            assertTrue(k.getMessage().contains("more than the limit of 4096 bytes"), k.getMessage());
+        }
+    }
+
     @Test
     void aSymlinkedKeyFileIsRefused() throws Exception {
         Path key = tmp.resolve("k/real.key");

@@ -7,8 +7,8 @@ import dev.keyring4j.KeyringException;
 import dev.keyring4j.ReadOnlyStoreException;
 import dev.keyring4j.Credential;
 import dev.keyring4j.Secret;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.keyring4j.internal.BoundedInput;
+import dev.keyring4j.internal.RejectedInputException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +36,8 @@ import java.util.Set;
  * The environment is the one given at open (injected, so tests never touch the process's).
  */
 final class EnvStore implements CredentialStore {
-    private static final long MAX_FILE_BYTES = 1 << 20;
+    /** A {@code _FILE} is read up to {@link BoundedInput#MAX_SECRET_BYTES} (1 MiB), its final newline included. */
+    private static final int FILE_LIMIT = BoundedInput.MAX_SECRET_BYTES;
 
     private final EnvNames names;
     private final Map<String, String> env;
@@ -65,13 +66,21 @@ final class EnvStore implements CredentialStore {
     public Optional<Secret> get(String service, String account) {
         CredentialId id = new CredentialId(service, account);
         if (!EnvNames.holds(id)) return Optional.empty();
+        return source(id).map(Source::read);
+    }
+
+    /**
+     * Where {@code get(id)} reads: the per-account variable, else the service's token when its
+     * account is {@code id}'s. Reads nothing; throws when both a variable and its {@code _FILE} are set.
+     */
+    private Optional<Source> source(CredentialId id) {
         String variable = names.variable(id);
         // with an _ID beside it, this variable is the token of the service spelled by all of it
         if (plain(variable + EnvNames.ID_SUFFIX).isEmpty()) {
-            Optional<Secret> direct = read(variable);
+            Optional<Source> direct = source(variable);
             if (direct.isPresent()) return direct;
         }
-        return serviceToken(service).filter(c -> c.account().equals(account)).map(Credential::secret);
+        return tokenAccount(id.service()).filter(id.account()::equals).flatMap(a -> source(names.serviceVariable(id.service())));
     }
 
     @Override
@@ -88,12 +97,18 @@ final class EnvStore implements CredentialStore {
 
     /** The bare {@code <prefix>_<service>} token with its account from {@code _ID}. */
     private Optional<Credential> serviceToken(String service) {
+        return tokenAccount(service).flatMap(account -> source(names.serviceVariable(service))
+                .map(src -> new Credential(service, account, src.read())));
+    }
+
+    /** The account of the service's bare token (from {@code _ID}, else {@code default}) when there can be one; reads no value. */
+    private Optional<String> tokenAccount(String service) {
         String base = names.serviceVariable(service);
         if (names.isOwnSetting(base)) return Optional.empty();
         Optional<String> id = plain(base + EnvNames.ID_SUFFIX);
         // without _ID, a dotted service's variable is a pair; reading it as a token would be a guess
         if (id.isEmpty() && !EnvNames.tokenWithoutId(service)) return Optional.empty();
-        return read(base).map(secret -> new Credential(service, id.filter(s -> !s.isEmpty()).orElse(EnvNames.DEFAULT_ACCOUNT), secret));
+        return Optional.of(id.filter(s -> !s.isEmpty()).orElse(EnvNames.DEFAULT_ACCOUNT));
     }
 
     private Optional<String> plain(String variable) {
@@ -104,8 +119,8 @@ final class EnvStore implements CredentialStore {
         return Optional.empty();
     }
 
-    /** The value of the first spelling that is set, as the variable or through {@code _FILE}. */
-    private Optional<Secret> read(String variable) {
+    /** The first spelling that is set, as the variable or through {@code _FILE}; reads nothing. */
+    private Optional<Source> source(String variable) {
         for (String name : EnvNames.spellings(variable)) {
             String value = env.get(name);
             String fileName = name + (name.equals(name.toLowerCase(Locale.ROOT)) ? EnvNames.FILE_SUFFIX.toLowerCase(Locale.ROOT) : EnvNames.FILE_SUFFIX);
@@ -113,30 +128,58 @@ final class EnvStore implements CredentialStore {
             if (value != null && file != null) {
                 throw new KeyringException("both " + name + " and " + fileName + " are set; unset one of them so the value is not a guess");
             }
-            if (value != null) return Optional.of(Secret.of(value));
-            if (file != null) return Optional.of(readFile(fileName, file));
+            if (value != null) return Optional.of(new Source(name, value, null));
+            if (file != null) return Optional.of(new Source(fileName, null, file));
         }
         return Optional.empty();
     }
 
-    private static Secret readFile(String variable, String file) {
-        Path path = Path.of(file);
-        try {
-            long size = Files.size(path);
-            if (size > MAX_FILE_BYTES) {
-                throw new KeyringException(variable + " names " + path + " of " + size + " bytes, over the 1 MiB limit for a secret file");
+    /** A variable's value, or the file a {@code _FILE} variable names. */
+    private record Source(String variable, String value, String file) {
+        Secret read() {
+            return value != null ? Secret.of(value) : readFile(variable, file);
+        }
+
+        /** Whether {@link #read} would succeed, judged without reading (the file's type, size and permissions). */
+        boolean readable() {
+            if (value != null) return true;
+            try {
+                BoundedInput.check(Path.of(file), describe(variable, file), FILE_LIMIT, true);
+                return true;
+            } catch (RejectedInputException | java.nio.file.InvalidPathException e) {
+                return false;
             }
-            byte[] bytes = Files.readAllBytes(path);
+        }
+
+        @Override
+        public String toString() {
+            return "Source[" + variable + "]"; // never the value
+        }
+    }
+
+    private static String describe(String variable, String file) {
+        return "the file " + file + " named by " + variable;
+    }
+
+    private static Secret readFile(String variable, String file) {
+        String what = describe(variable, file);
+        byte[] bytes;
+        try {
+            // a link is followed: secret volumes (Kubernetes, Docker) are links into a ..data directory
+            bytes = BoundedInput.readFile(Path.of(file), what, FILE_LIMIT, true);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new KeyringException(variable + " holds no valid path; fix it");
+        } catch (RejectedInputException e) {
+            // not "absent": the variable says a secret exists, and we could not read it
+            throw new KeyringException(e.getMessage() + "; fix " + variable + " or the file", e);
+        }
+        try {
             int end = bytes.length;
             if (end > 0 && bytes[end - 1] == '\n') end--;
             if (end > 0 && bytes[end - 1] == '\r') end--;
-            Secret s = Secret.of(java.util.Arrays.copyOf(bytes, end));
+            return Secret.of(java.util.Arrays.copyOf(bytes, end));
+        } finally {
             java.util.Arrays.fill(bytes, (byte) 0);
-            return s;
-        } catch (IOException e) {
-            // not "absent": the variable says a secret exists, and we could not read it
-            throw new KeyringException(variable + " names " + path + ", which cannot be read (" + e.getClass().getSimpleName()
-                    + "); fix the path or its permissions", e);
         }
     }
 
@@ -192,14 +235,24 @@ final class EnvStore implements CredentialStore {
                     Optional<String> tokenOf = d.service().filter(s ->
                             EnvNames.tokenWithoutId(s) || plain(names.serviceVariable(s) + EnvNames.ID_SUFFIX).isPresent());
                     if (tokenOf.isPresent()) {
-                        serviceToken(tokenOf.get()).ifPresent(c -> out.add(c.id()));
+                        tokenAccount(tokenOf.get()).ifPresent(a -> out.add(new CredentialId(tokenOf.get(), a)));
                     } else {
                         d.pair().filter(EnvNames::holds).ifPresent(out::add);
                     }
                 });
             }
         }
+        // only what get can read: a _FILE naming a FIFO, a device or a missing file is not listed (get says why)
+        out.removeIf(id -> !readable(id));
         return new ArrayList<>(out);
+    }
+
+    private boolean readable(CredentialId id) {
+        try {
+            return source(id).filter(Source::readable).isPresent();
+        } catch (KeyringException bothSet) {
+            return false;
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.keyring4j.env;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyring4j.Credential;
@@ -140,6 +141,19 @@ class EnvStoreTest {
         KeyringException e = assertThrows(KeyringException.class, () -> s.get("db", "app"));
         assertTrue(e.getMessage().contains("KEYRING4J_DB_APP_FILE"), e.getMessage());
         assertTrue(e.getMessage().contains("docs/troubleshooting.md#"), e.getMessage());
+    }
+
+    @Test
+    void aFileThatIsNoRegularFileIsRefusedAtOnceAndNotListed(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+        CredentialStore s = store(Map.of("KEYRING4J_Z_A_FILE", "/dev/zero", "KEYRING4J_Z_B_FILE", fifo.toString(), "KEYRING4J_Z_C", "c"));
+        KeyringException zero = assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> assertThrows(KeyringException.class, () -> s.get("z", "a")));
+        assertEquals("the file /dev/zero named by KEYRING4J_Z_A_FILE is a character device, not a regular file; only a regular file of at most"
+                + " 1048576 bytes (1 MiB) is read; fix KEYRING4J_Z_A_FILE or the file (see docs/troubleshooting.md#store-error)", zero.getMessage());
+        KeyringException pipe = assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> assertThrows(KeyringException.class, () -> s.get("z", "b")));
+        assertTrue(pipe.getMessage().contains("is a FIFO (named pipe), not a regular file"), pipe.getMessage());
+        assertEquals(List.of(new CredentialId("z", "c")), s.list("z"), "list names only what get reads");
     }
 
     @Test

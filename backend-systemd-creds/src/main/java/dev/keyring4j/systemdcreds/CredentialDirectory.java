@@ -2,20 +2,18 @@ package dev.keyring4j.systemdcreds;
 
 import dev.keyring4j.AccessDeniedException;
 import dev.keyring4j.KeyringException;
+import dev.keyring4j.internal.BoundedInput;
+import dev.keyring4j.internal.RejectedInputException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -153,16 +151,34 @@ final class CredentialDirectory {
      */
     Optional<byte[]> read(String fileName, int maxBytes) {
         Path file = dir.resolve(CredentialName.requireSafe(fileName));
+        Optional<Path> target = checked(file, maxBytes);
+        if (target.isEmpty()) return Optional.empty();
+        try {
+            // not following a final link: the last component must still be the regular file checked
+            return Optional.of(BoundedInput.readFile(target.get(), "the credential " + file, maxBytes, false));
+        } catch (RejectedInputException e) {
+            throw refused(file, e, maxBytes);
+        }
+    }
+
+    /**
+     * Whether {@link #read} would find the file and accept it, judged without reading it: absent
+     * (empty), or the file it leads to (present) or refused (throws, as {@link #read} would).
+     */
+    Optional<Path> checked(String fileName, int maxBytes) {
+        return checked(dir.resolve(CredentialName.requireSafe(fileName)), maxBytes);
+    }
+
+    private Optional<Path> checked(Path file, int maxBytes) {
         try {
             Path target = locate(file);
             if (target == null) return Optional.empty();
-            Node node = Node.of(target);
-            if (!node.regular()) {
-                throw new KeyringException("the credential " + file + " is not a regular file; remove it or rename it");
-            }
-            requireUnplantable(target, node, file);
-            if (node.size() > maxBytes) throw tooLarge(file, node.size(), maxBytes);
-            return Optional.of(readBounded(target, maxBytes, file));
+            // the type first: a device or FIFO is refused as such, before its owner and mode are judged
+            BoundedInput.check(target, "the credential " + file, maxBytes, false);
+            requireUnplantable(target, Node.of(target), file);
+            return Optional.of(target);
+        } catch (RejectedInputException e) {
+            throw refused(file, e, maxBytes);
         } catch (java.nio.file.AccessDeniedException e) {
             throw new AccessDeniedException("cannot read the credential " + file + ": permission denied for this process;"
                     + " check the file's owner and mode", e);
@@ -170,6 +186,16 @@ final class CredentialDirectory {
             throw new KeyringException("cannot read the credential " + file + ": " + e.getClass().getSimpleName() + " "
                     + e.getMessage(), e);
         }
+    }
+
+    private static KeyringException refused(Path file, RejectedInputException e, int maxBytes) {
+        return switch (e.problem()) {
+            case TOO_LARGE -> new KeyringException("refused to read the credential " + file + ": it is larger than the limit of "
+                    + maxBytes + " bytes; raise systemd-creds.max-size if it is meant to be this big", e);
+            case DENIED -> new AccessDeniedException("cannot read the credential " + file + ": permission denied for this process;"
+                    + " check the file's owner and mode", e);
+            default -> new KeyringException(e.getMessage() + "; remove it or rename it", e);
+        };
     }
 
     /**
@@ -253,39 +279,6 @@ final class CredentialDirectory {
                     + ", so that user could have planted or changed it; run chown " + uid + " " + p
                     + " (or chown root) after checking its content, or remove it");
         }
-    }
-
-    private static byte[] readBounded(Path target, int maxBytes, Path shownAs) throws IOException {
-        // NOFOLLOW_LINKS: the final component must still be the regular file checked above
-        try (SeekableByteChannel ch = Files.newByteChannel(target, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer buf = ByteBuffer.allocate((int) Math.min((long) maxBytes + 1, Math.max(ch.size() + 1, 1)));
-            while (true) {
-                if (!buf.hasRemaining()) {
-                    if (buf.capacity() > maxBytes) {
-                        wipe(buf);
-                        throw tooLarge(shownAs, -1, maxBytes);
-                    }
-                    ByteBuffer bigger = ByteBuffer.allocate((int) Math.min((long) maxBytes + 1, buf.capacity() * 2L));
-                    buf.flip();
-                    bigger.put(buf);
-                    wipe(buf);
-                    buf = bigger;
-                }
-                if (ch.read(buf) < 0) break;
-            }
-            byte[] out = Arrays.copyOf(buf.array(), buf.position());
-            wipe(buf);
-            return out;
-        }
-    }
-
-    private static void wipe(ByteBuffer buf) {
-        Arrays.fill(buf.array(), (byte) 0);
-    }
-
-    private static KeyringException tooLarge(Path file, long size, int maxBytes) {
-        return new KeyringException("refused to read the credential " + file + (size >= 0 ? " of " + size + " bytes" : "")
-                + ": it is larger than the limit of " + maxBytes + " bytes; raise systemd-creds.max-size if it is meant to be this big");
     }
 
     /** The names of the entries that may be credentials (regular files and symbolic links), sorted. */

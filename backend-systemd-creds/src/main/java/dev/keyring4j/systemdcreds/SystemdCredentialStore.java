@@ -4,6 +4,7 @@ import dev.keyring4j.Capabilities;
 import dev.keyring4j.Credential;
 import dev.keyring4j.CredentialId;
 import dev.keyring4j.CredentialStore;
+import dev.keyring4j.KeyringException;
 import dev.keyring4j.ReadOnlyStoreException;
 import dev.keyring4j.Secret;
 import java.nio.charset.StandardCharsets;
@@ -96,20 +97,48 @@ final class SystemdCredentialStore implements CredentialStore {
 
     /** The plaintext of credential {@code name} from the first directory that has it. */
     private Optional<byte[]> read(String name) {
+        return locateFile(name).map(f -> {
+            Optional<byte[]> content = f.dir().read(f.file(), f.limit());
+            if (content.isEmpty()) return null; // removed since it was found: absent, as a moment later
+            return f.encrypted() ? decrypt(name, content.get(), f.dir()) : content.get();
+        });
+    }
+
+    /** Where credential {@code name} is read from: a file checked to be acceptable, and whether it is encrypted. */
+    private record Found(CredentialDirectory dir, String file, int limit, boolean encrypted) {
+    }
+
+    /**
+     * The first directory's file for credential {@code name}, checked as {@link #read} checks it but
+     * not read; throws for a file that is there but refused (a device, a FIFO, an unsafe owner, too large).
+     */
+    private Optional<Found> locateFile(String name) {
         for (CredentialDirectory d : sources.directories) {
             if (d.encrypted()) {
-                Optional<byte[]> c = d.read(name, ciphertextLimit());
-                if (c.isPresent()) return Optional.of(decrypt(name, c.get(), d));
+                if (d.checked(name, ciphertextLimit()).isPresent()) return Optional.of(new Found(d, name, ciphertextLimit(), true));
                 continue;
             }
-            Optional<byte[]> plain = d.read(name, sources.maxSize);
-            if (plain.isPresent()) return plain;
+            if (d.checked(name, sources.maxSize).isPresent()) return Optional.of(new Found(d, name, sources.maxSize, false));
             String encryptedFile = name + CredentialName.ENCRYPTED_SUFFIX;
             if (encryptedFile.length() > CredentialName.MAX_BYTES) continue; // no such file can exist
-            Optional<byte[]> c = d.read(encryptedFile, ciphertextLimit());
-            if (c.isPresent()) return Optional.of(decrypt(name, c.get(), d));
+            if (d.checked(encryptedFile, ciphertextLimit()).isPresent()) {
+                return Optional.of(new Found(d, encryptedFile, ciphertextLimit(), true));
+            }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether {@link #get} would answer {@code id} rather than refuse it, judged without reading the
+     * secret (a decryption that would fail is not foreseen): what {@link #list} may name.
+     */
+    private boolean readable(CredentialId id) {
+        try {
+            if (locateFile(CredentialName.of(id.service(), id.account())).isPresent()) return true;
+            return serviceAccount(id.service()).equals(id.account()) && locateFile(CredentialName.ofService(id.service())).isPresent();
+        } catch (KeyringException | IllegalArgumentException refused) {
+            return false;
+        }
     }
 
     /** An encrypted credential is Base64 with a header and tag: allow for that around the plaintext limit. */
@@ -169,12 +198,20 @@ final class SystemdCredentialStore implements CredentialStore {
             }
         }
         List<CredentialId> ids = new ArrayList<>();
-        for (String s : withOwnCredential) ids.add(new CredentialId(s, serviceAccount(s)));
+        for (String s : withOwnCredential) {
+            try {
+                ids.add(new CredentialId(s, serviceAccount(s)));
+            } catch (KeyringException refusedId) {
+                // its <service>.id is refused, so get refuses the service's credential too: not listed
+            }
+        }
         for (CredentialId id : out) {
             // <service>.id names the account of the service's own credential; it is not a credential of its own then
             if (id.account().equals(ID_ACCOUNT) && withOwnCredential.contains(id.service())) continue;
             if (!ids.contains(id)) ids.add(id);
         }
+        // list agrees with get: a file get would refuse (a link to /dev/zero, a FIFO, an unsafe owner) is not listed
+        ids.removeIf(id -> !readable(id));
         return List.copyOf(ids);
     }
 

@@ -5,6 +5,7 @@ import dev.keyring4j.CredentialId;
 import dev.keyring4j.CredentialStore;
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.Secret;
+import dev.keyring4j.internal.BoundedInput;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,11 @@ import picocli.CommandLine.Parameters;
 final class DockerCredentialCommand implements Callable<Integer> {
     static final String NOT_FOUND = "credentials not found in native keychain";
     static final String PREFIX = "docker:";
+    /**
+     * The most read from stdin: a 1 MiB secret JSON-escaped (docker's encoder writes {@code <}, {@code >},
+     * {@code &} and control characters as six-byte unicode escapes), plus 64 KiB for the URL and username.
+     */
+    static final int MAX_INPUT = 6 * BoundedInput.MAX_SECRET_BYTES + (64 << 10);
 
     @CommandLine.ParentCommand
     Main options;
@@ -54,7 +60,7 @@ final class DockerCredentialCommand implements Callable<Integer> {
         }
         byte[] input = new byte[0];
         try {
-            input = action.equals("list") ? new byte[0] : Main.readAll(Main.Streams.in);
+            input = action.equals("list") ? new byte[0] : BoundedInput.readStream(Main.Streams.in, "docker-credential's stdin", MAX_INPUT);
             try (CredentialStore store = options.open()) {
                 return handle(store, action, input, out);
             }

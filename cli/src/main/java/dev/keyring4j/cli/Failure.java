@@ -1,6 +1,7 @@
 package dev.keyring4j.cli;
 
 import dev.keyring4j.KeyringException;
+import dev.keyring4j.internal.RejectedInputException;
 import java.io.PrintStream;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -26,8 +27,17 @@ final class Failure {
 
     /** The exit code for {@code t}: 2 for bad input, 3 for a store error or anything unexpected. */
     static int exitCode(Throwable t) {
-        if (t instanceof CommandLine.ParameterException || t instanceof IllegalArgumentException) return Main.USAGE;
+        if (t instanceof CommandLine.ParameterException || t instanceof IllegalArgumentException || rejectedInput(t)) return Main.USAGE;
         return Main.STORE_ERROR;
+    }
+
+    /** An input refused by its type or size (stdin, a _FILE, a configuration file), however wrapped: bad input. */
+    private static boolean rejectedInput(Throwable t) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable c = t; c != null && seen.add(c); c = c.getCause()) {
+            if (c instanceof RejectedInputException) return true;
+        }
+        return false;
     }
 
     /** Prints the one line (and, with {@code debug}, the scrubbed stack trace) for {@code t}; returns its exit code. */
@@ -42,7 +52,7 @@ final class Failure {
     static String line(Throwable t, boolean debug) {
         if (t instanceof CommandLine.ParameterException p) return oneLine(parseMessage(p));
         boolean expected = t instanceof KeyringException || t instanceof IllegalArgumentException
-                || t instanceof UnsupportedOperationException;
+                || t instanceof UnsupportedOperationException || t instanceof RejectedInputException;
         if (expected && trusted(t) && t.getMessage() != null) return oneLine(t.getMessage());
         String hint = debug ? "" : "; rerun with --debug for the stack trace";
         if (t instanceof IllegalArgumentException) {

@@ -3,6 +3,7 @@ package dev.keyring4j.cli;
 import dev.keyring4j.CredentialId;
 import dev.keyring4j.CredentialStore;
 import dev.keyring4j.Secret;
+import dev.keyring4j.internal.BoundedInput;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,6 +33,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "git-credential", description = {"A git credential helper: get, store or erase (git's protocol on stdin/stdout).",
         "Use: git config --global credential.helper '!keyring4j git-credential'"})
 final class GitCredentialCommand implements Callable<Integer> {
+    /** The most read from stdin: a 1 MiB password plus 64 KiB for the other lines (protocol, host, path, username, wwwauth[]…). */
+    static final int MAX_INPUT = BoundedInput.MAX_SECRET_BYTES + (64 << 10);
+
     @CommandLine.ParentCommand
     Main options;
 
@@ -40,7 +44,7 @@ final class GitCredentialCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Map<String, String> request = GitCredentialHelper.read(Main.Streams.in);
+        Map<String, String> request = GitCredentialHelper.read(BoundedInput.limit(Main.Streams.in, "git-credential's stdin", MAX_INPUT));
         if (!GitCredentialHelper.ACTIONS.contains(action)) return Main.OK;
         try (CredentialStore store = options.open()) {
             return new GitCredentialHelper(store, Clock.systemUTC(), Main.Streams.err).handle(action, request, Main.Streams.out);

@@ -7,8 +7,8 @@ import dev.keyring4j.Keyring;
 import dev.keyring4j.KeyringConfig;
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.Secret;
+import dev.keyring4j.internal.BoundedInput;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Console;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -237,7 +237,8 @@ public final class Main implements Runnable {
                     Arrays.fill(typed, '\0');
                 }
             }
-            byte[] all = readAll(Streams.in);
+            // 1 MiB, the largest secret the bounded backends hold; /dev/zero on stdin ends here at once
+            byte[] all = BoundedInput.readStream(Streams.in, "the secret on stdin", BoundedInput.MAX_SECRET_BYTES);
             int end = all.length;
             // `echo secret | keyring4j set …` adds one newline that is not part of the secret
             if (end > 0 && all[end - 1] == '\n') end--;
@@ -252,12 +253,6 @@ public final class Main implements Runnable {
     static int notFound(CredentialStore store, String service, String account, String consequence) {
         Streams.err.println("keyring4j: no credential for service '" + service + "' account '" + account + "' in " + store.id() + consequence);
         return NOT_FOUND;
-    }
-
-    static byte[] readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        in.transferTo(buf);
-        return buf.toByteArray();
     }
 
     static Duration parseDuration(String text) {

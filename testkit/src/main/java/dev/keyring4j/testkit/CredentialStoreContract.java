@@ -60,6 +60,16 @@ public abstract class CredentialStoreContract {
         return store;
     }
 
+    /**
+     * A store holding {@code credentials} and, beside them, entries the backend refuses to read
+     * (provisioned through its own mechanism: a credential file linked to {@code /dev/zero}, a
+     * {@code _FILE} naming a FIFO, an unreadable key); empty (the default) for a backend that cannot
+     * hold such entries. {@link #everyListedIdCanBeRead} checks that list never names one of them.
+     */
+    protected Optional<CredentialStore> openStoreWithUnreadableEntries(Map<CredentialId, byte[]> credentials) throws Exception {
+        return Optional.empty();
+    }
+
     /** The largest secret the backend holds, if it documents a limit; one byte more must be refused. */
     protected OptionalInt secretLimit() {
         return OptionalInt.empty();
@@ -393,6 +403,40 @@ public abstract class CredentialStoreContract {
         if (s.capabilities().listable()) {
             List<CredentialId> all = s.list();
             m.keySet().forEach(id -> assertTrue(listed(all, id), "list() includes " + id));
+        }
+    }
+
+    /** list agrees with get: every id list returns, get reads (a store never lists what it would then refuse). */
+    @Test
+    void everyListedIdCanBeRead() throws Exception {
+        Map<CredentialId, byte[]> m = new LinkedHashMap<>();
+        m.put(new CredentialId("contract.readable", "r1"), utf8("v1"));
+        m.put(new CredentialId("contract.readable", "r2"), utf8("v2"));
+        m.put(new CredentialId("contract.readable2", "r3"), utf8("v3"));
+        assertListedAreReadable(holding(m), m);
+        Optional<CredentialStore> withUnreadable = openStoreWithUnreadableEntries(distinct(m));
+        if (withUnreadable.isPresent()) assertListedAreReadable(track(withUnreadable.get()), distinct(m));
+    }
+
+    private static void assertListedAreReadable(CredentialStore s, Map<CredentialId, byte[]> stored) {
+        Set<String> services = new java.util.TreeSet<>();
+        stored.keySet().forEach(id -> services.add(id.service()));
+        List<CredentialId> listed = new ArrayList<>();
+        for (String service : services) listed.addAll(s.list(service));
+        if (s.capabilities().listable()) {
+            List<CredentialId> all = s.list();
+            stored.keySet().forEach(id -> assertTrue(all.contains(id), () -> "list() includes " + id));
+            listed.addAll(all);
+        }
+        stored.keySet().forEach(id -> assertTrue(listed.contains(id), () -> "list(service) includes " + id));
+        for (CredentialId id : listed) {
+            Optional<Secret> got;
+            try {
+                got = s.get(id.service(), id.account());
+            } catch (RuntimeException e) {
+                throw new AssertionError("list names " + id + ", but get refuses it: " + e, e);
+            }
+            assertTrue(got.isPresent(), () -> "list names " + id + ", but get finds nothing");
         }
     }
 

@@ -269,6 +269,26 @@ class KeyringConfigurationTest {
         assertEquals("configuration", e.troubleshootingAnchor());
     }
 
+    /** Issue 17: a FIFO, /dev/zero, a directory or a file over 1 MiB as the configuration is refused at once, never read. */
+    @Test
+    void aConfigFileThatIsNoRegularFileOrTooLargeIsRefusedAtOnce() throws Exception {
+        Path fifo = dir.resolve("fifo.properties");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+        Path big = Files.write(dir.resolve("big.properties"), new byte[(1 << 20) + 1]);
+        Path latin1 = dir.resolve("latin1.properties");
+        Files.write(latin1, new byte[] {'b', 'a', 'c', 'k', 'e', 'n', 'd', '=', (byte) 0xE9});
+        Object[][] cases = {{fifo, "is a FIFO (named pipe), not a regular file"}, {Path.of("/dev/zero"), "is a character device, not a regular file"},
+                {dir, "is a directory, not a regular file"}, {big, "has 1048577 bytes, more than the limit of 1048576 bytes (1 MiB)"},
+                {latin1, "is not UTF-8 text"}};
+        for (Object[] c : cases) {
+            Path p = (Path) c[0];
+            ConfigurationException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                    () -> assertThrows(ConfigurationException.class, () -> Keyring.open(config().configFile(p).build())));
+            assertTrue(e.getMessage().contains(p.toString()) && e.getMessage().contains((String) c[1]), e.getMessage());
+            assertEquals("configuration", e.troubleshootingAnchor());
+        }
+    }
+
     @Test
     void aBackendNamedTwiceOrABadValueIsAConfigurationMistake() throws Exception {
         write(userFile, "backend = alpha, alpha");
