@@ -47,7 +47,9 @@ final class GitCredentialHelper {
             while ((line = r.readLine()) != null) {
                 if (line.isEmpty()) break;
                 int eq = line.indexOf('=');
-                if (eq <= 0) continue;
+                // git sends only key=value lines without NUL: anything else is not git, and guessing could store under a wrong name
+                if (eq <= 0) throw new IllegalArgumentException("git sent a line that is not key=value; nothing was read or changed");
+                if (line.indexOf('\0') >= 0) throw new IllegalArgumentException("git sent a line holding a NUL byte; nothing was read or changed");
                 out.put(line.substring(0, eq), line.substring(eq + 1));
             }
         } catch (java.nio.charset.CharacterCodingException e) {
@@ -69,6 +71,9 @@ final class GitCredentialHelper {
         Optional<String> service = serviceOf(request);
         if (service.isEmpty()) return Main.OK; // nothing to key on: answer nothing, as git expects
         String user = emptyToNull(request.get("username"));
+        // a name no store accepts (over CredentialId.MAX_NAME_BYTES) is bad input for every action, even one that stores nothing
+        if (user == null) CredentialId.requireService(service.get());
+        else CredentialId.requireNames(service.get(), user);
         return switch (action) {
             case "get" -> get(service.get(), user, out);
             case "store" -> store(service.get(), user, request);

@@ -330,8 +330,13 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() {
-            Streams.out.print(Keyring.diagnose(options.config()));
-            return OK;
+            String report = Keyring.diagnose(options.config());
+            Streams.out.print(report);
+            // a script can tell from the status that open() fails here; the report on stdout says why
+            boolean fails = report.lines().anyMatch(l -> l.startsWith("Configuration error: ") || l.startsWith("Keyring.open() fails: "));
+            if (!fails) return OK;
+            Streams.err.println("keyring4j: Keyring.open() fails under this configuration; the report above says why");
+            return STORE_ERROR;
         }
     }
 }
