@@ -102,16 +102,34 @@ final class SecretServiceStore implements CredentialStore {
                 Map<String, String> attributes = idAttributes(service, account);
                 attributes.put("application", settings.application());
                 attributes.put("xdg:schema", SecretServiceClient.GENERIC_SCHEMA);
-                Object[] struct = l.session.encode(plain);
-                SecretServiceClient.Created created;
-                try {
-                    created = l.client.createItem(l.collection, "Password for '" + account + "' on '" + service + "'", attributes, struct);
-                } finally {
-                    Arrays.fill((byte[]) struct[2], (byte) 0);
-                }
-                String item = created.item();
-                if (!SecretServiceClient.NO_OBJECT.equals(created.prompt())) {
-                    item = DBusValues.path(l.unlocker.completePrompt(created.prompt(), "storing an item in"));
+                // keyring4j's own item is updated in place with SetSecret: KeePassXC 2.7.4 answers a CreateItem that would
+                // replace an item this connection has not seen yet with an access dialog, even without "confirm access"
+                List<String> own = l.client.search(l.collection, attributes);
+                String item;
+                if (!own.isEmpty()) {
+                    item = newest(l, own);
+                    String target = item;
+                    withItemAccess(l, item, "storing an item in", () -> {
+                        Object[] struct = l.session.encode(plain);
+                        try {
+                            l.client.setSecret(target, struct);
+                        } finally {
+                            Arrays.fill((byte[]) struct[2], (byte) 0);
+                        }
+                        return null;
+                    });
+                } else {
+                    Object[] struct = l.session.encode(plain);
+                    SecretServiceClient.Created created;
+                    try {
+                        created = l.client.createItem(l.collection, "Password for '" + account + "' on '" + service + "'", attributes, struct);
+                    } finally {
+                        Arrays.fill((byte[]) struct[2], (byte) 0);
+                    }
+                    item = created.item();
+                    if (!SecretServiceClient.NO_OBJECT.equals(created.prompt())) {
+                        item = DBusValues.path(l.unlocker.completePrompt(created.prompt(), "storing an item in"));
+                    }
                 }
                 // one item per id: remove the copies other tools (or an older keyring4j) left
                 for (String other : search(l, idAttributes(service, account))) {
@@ -213,20 +231,29 @@ final class SecretServiceStore implements CredentialStore {
      * again. While the collection itself is locked, IsLocked goes up to the unlock rule.
      */
     private static Object readSecret(ProviderLink l, String item) {
+        return withItemAccess(l, item, "reading an item of", () -> l.client.getSecret(item, l.session.path()));
+    }
+
+    /**
+     * Runs {@code call} on {@code item}; when the provider answers IsLocked while the collection is
+     * unlocked (a per-item lock: KeePassXC's "confirm access"), unlocks the item through its
+     * confirmation prompt (bounded by secret-service.confirm-timeout) and runs it again.
+     */
+    private static <T> T withItemAccess(ProviderLink l, String item, String action, java.util.function.Supplier<T> call) {
         try {
-            return l.client.getSecret(item, l.session.path());
+            return call.get();
         } catch (BusCallException e) {
             if (!e.isError(SecretServiceClient.IS_LOCKED) || l.unlocker.lockedNow()) throw e;
         }
         SecretServiceClient.Unlocked r = l.client.unlock(item);
         if (!r.objects().contains(item)) {
             if (SecretServiceClient.NO_OBJECT.equals(r.prompt())) {
-                throw new AccessDeniedException("secret-service: the provider refuses to give out the secret of an item of " + l.unlocker.where()
+                throw new AccessDeniedException("secret-service: the provider refuses access to an item of " + l.unlocker.where()
                         + " and offers no confirmation prompt; the collection is not locked: allow this application's access in the provider");
             }
-            l.unlocker.completePrompt(r.prompt(), "reading an item of");
+            l.unlocker.completePrompt(r.prompt(), action);
         }
-        return l.client.getSecret(item, l.session.path());
+        return call.get();
     }
 
     /**

@@ -96,6 +96,14 @@ abstract class InteropContract {
         return out.equals("NONE") ? Optional.empty() : Optional.of(out.substring("VALUE:".length()));
     }
 
+    /**
+     * Whether another client's CreateItem can replace an existing item unattended. KeePassXC 2.7.4
+     * answers it with an access dialog (even without "confirm access"), so secret-tool waits.
+     */
+    boolean otherClientsCanReplaceItems() {
+        return true;
+    }
+
     private Optional<String> get(String service, String account) {
         return store.get(service, account).map(Secret::asString);
     }
@@ -206,10 +214,12 @@ abstract class InteropContract {
         store.set("interop.warm", "lena", Secret.of("v1"));
         assertEquals(Optional.of("v1"), get("interop.warm", "lena"));
         assertEquals(Optional.of("v1"), get("interop.warm", "lena"));
-        // replaced in place (same attributes as keyring4j's item, so the same item)
-        ok(fixture.run(List.of("secret-tool", "store", "--label=x", "service", "interop.warm", "username", "lena", "application", "keyring4j"),
-                "v2", CHILD_TIMEOUT), "secret-tool store");
-        assertEquals(Optional.of("v2"), get("interop.warm", "lena"));
+        if (otherClientsCanReplaceItems()) {
+            // replaced in place (same attributes as keyring4j's item, so the same item)
+            ok(fixture.run(List.of("secret-tool", "store", "--label=x", "service", "interop.warm", "username", "lena", "application", "keyring4j"),
+                    "v2", CHILD_TIMEOUT), "secret-tool store");
+            assertEquals(Optional.of("v2"), get("interop.warm", "lena"));
+        }
         // a newer duplicate from Python keyring
         python("keyring.set_password(sys.argv[1], sys.argv[2], sys.argv[3])", "interop.warm", "lena", "v3");
         assertEquals(Optional.of("v3"), get("interop.warm", "lena"));

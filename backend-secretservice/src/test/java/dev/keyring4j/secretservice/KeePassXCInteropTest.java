@@ -15,6 +15,11 @@ class KeePassXCInteropTest extends InteropContract {
         requireTools();
     }
 
+    @Override
+    boolean otherClientsCanReplaceItems() {
+        return false;
+    }
+
     @AfterAll
     static void stopKeePassXC() {
         if (keepassxc != null) keepassxc.close();

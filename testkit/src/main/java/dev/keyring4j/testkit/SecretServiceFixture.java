@@ -36,7 +36,8 @@ import java.util.stream.Stream;
  * and fails with the daemons' output when they do not come up.
  *
  * <p>It uses only JDK process APIs (and the {@code dbus-daemon}, {@code gnome-keyring-daemon},
- * {@code dbus-send} and {@code kill} programs).
+ * {@code dbus-send} and {@code kill} programs). {@link #startBusOnly()} is the private bus alone;
+ * {@link KeePassXCFixture} runs KeePassXC on it instead of gnome-keyring.
  */
 public final class SecretServiceFixture implements AutoCloseable {
     /** The password of the fixture's {@code login} keyring. */
