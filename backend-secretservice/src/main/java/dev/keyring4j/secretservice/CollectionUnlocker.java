@@ -140,7 +140,7 @@ final class CollectionUnlocker {
         }
         Optional<Object[]> completed = run(prompt, promptTimeout, action);
         if (completed.isEmpty()) {
-            throw new LockedException("secret-service: nobody answered the unlock prompt for " + action + " " + where + " within "
+            throw new LockedException("secret-service: nobody answered the prompt for " + action + " " + where + " within "
                     + promptTimeout.toSeconds() + " s (secret-service.prompt-timeout); it was dismissed");
         }
         Object[] args = completed.get();
