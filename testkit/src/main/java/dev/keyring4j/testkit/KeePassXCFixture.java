@@ -151,7 +151,9 @@ public final class KeePassXCFixture implements AutoCloseable {
     }
 
     private void writeSettings(boolean confirm) {
-        // keys as KeePassXC 2.7's Config.cpp names them; top-level keys live in [General]
+        // keys as KeePassXC 2.7's Config.cpp names them; top-level keys live in [General].
+        // No save after every change: KeePassXC 2.7.4 crashed (SIGSEGV) saving under the contract's rapid writes;
+        // it saves on exit instead (restart() quits it through its own D-Bus interface).
         String ini = """
                 [General]
                 ConfigVersion=2
@@ -159,7 +161,8 @@ public final class KeePassXCFixture implements AutoCloseable {
                 RememberLastDatabases=false
                 RememberLastKeyFiles=false
                 OpenPreviousDatabasesOnStartup=false
-                AutoSaveAfterEveryChange=true
+                AutoSaveAfterEveryChange=false
+                AutoSaveOnExit=true
                 AutoReloadOnChange=false
                 UpdateCheckMessageShown=true
 
@@ -214,10 +217,19 @@ public final class KeePassXCFixture implements AutoCloseable {
         throw new IllegalStateException("the database did not lock within " + START_TIMEOUT);
     }
 
-    /** Stops KeePassXC and starts it again on the same database, with confirmations set to {@code confirm}. */
+    /** Quits KeePassXC (saving the database) and starts it again on the same database, with confirmations set to {@code confirm}. */
     public synchronized void restart(boolean confirm) {
         Process p = keepassxc;
         if (p != null) {
+            // appExit saves the database (AutoSaveOnExit); a kill would lose what the tests wrote
+            bus.run(List.of("dbus-send", "--session", "--print-reply", "--reply-timeout=5000", "--dest=org.keepassxc.KeePassXC.MainWindow",
+                    "/keepassxc", "org.keepassxc.KeePassXC.MainWindow.appExit"), null, Duration.ofSeconds(10));
+            try {
+                p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
             bus.stop(p);
             keepassxc = null;
             bus.awaitName(SecretServiceFixture.SECRETS_NAME, false, null, "keepassxc", null);
