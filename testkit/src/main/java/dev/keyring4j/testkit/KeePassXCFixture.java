@@ -47,7 +47,8 @@ public final class KeePassXCFixture implements AutoCloseable {
             from pykeepass import create_database
             kp = create_database(sys.argv[1], password=sys.stdin.read())
             meta = kp.tree.find('Meta')
-            # no recycle bin: KeePassXC 2.7.4 crashed (SIGSEGV) under the delete property test with one inside the exposed group
+            # no recycle bin: deleted entries would stay inside the exposed group (KeePassXC 2.7.4 crashed under the delete
+            # property test with one; saving after every change, now off, may have been the cause)
             meta.find('RecycleBinEnabled').text = 'False'
             data = meta.find('CustomData')
             if data is None:
