@@ -140,7 +140,7 @@ final class DhIetf1024Session implements SecretServiceSession {
         try {
             Cipher c = Cipher.getInstance("AES/CBC/PKCS5Padding");
             c.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(iv));
-            return new Object[] {new DBusPath(path), iv, c.doFinal(plaintext), CONTENT_TYPE};
+            return new Object[] {new DBusPath(path), iv, c.doFinal(plaintext), SecretServiceSession.contentType(plaintext)};
         } catch (GeneralSecurityException e) {
             throw new KeyringException("secret-service: cannot encrypt for the Secret Service session", e);
         }

@@ -24,7 +24,7 @@ final class PlainSession implements SecretServiceSession {
     @Override
     public Object[] encode(byte[] plaintext) {
         // the message keeps its own copy; the caller wipes the array it gave us
-        return new Object[] {new DBusPath(path), new byte[0], plaintext.clone(), CONTENT_TYPE};
+        return new Object[] {new DBusPath(path), new byte[0], plaintext.clone(), SecretServiceSession.contentType(plaintext)};
     }
 
     @Override

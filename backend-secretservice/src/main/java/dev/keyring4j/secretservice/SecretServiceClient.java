@@ -168,6 +168,11 @@ final class SecretServiceClient implements AutoCloseable {
         return bus.call(SECRETS, item, ITEM_IFACE, "GetSecret", "o", new DBusPath(session))[0];
     }
 
+    /** Replaces the item's secret; {@code secret} is the session's Secret struct, which the caller wipes. */
+    void setSecret(String item, Object[] secret) {
+        bus.call(SECRETS, item, ITEM_IFACE, "SetSecret", "(oayays)", (Object) secret);
+    }
+
     Map<String, String> attributes(String item) {
         return DBusValues.stringMap(bus.getProperty(SECRETS, item, ITEM_IFACE, "Attributes"));
     }

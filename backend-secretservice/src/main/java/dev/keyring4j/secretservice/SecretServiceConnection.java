@@ -1,5 +1,6 @@
 package dev.keyring4j.secretservice;
 
+import dev.keyring4j.AccessDeniedException;
 import java.util.function.Function;
 
 /**
@@ -58,6 +59,7 @@ final class SecretServiceConnection implements AutoCloseable {
      */
     <T> T run(String what, Function<ProviderLink, T> body) {
         BusCallException last = null;
+        ProviderLink lastLink = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             ProviderLink l;
             try {
@@ -70,6 +72,7 @@ final class SecretServiceConnection implements AutoCloseable {
                 return body.apply(l);
             } catch (BusCallException e) {
                 last = e;
+                lastLink = l;
                 if (e.isError(SecretServiceClient.IS_LOCKED)) {
                     // locked behind our back (another client called Lock): unlock, then retry
                     l.unlocker.forgetUnlocked();
@@ -83,7 +86,22 @@ final class SecretServiceConnection implements AutoCloseable {
                 throw errors.translate(what, e);
             }
         }
+        if (last != null && lastLink != null && last.isError(SecretServiceClient.IS_LOCKED) && !lockedNow(lastLink)) {
+            // "locked" only when the collection's Locked property says so: this is a per-item refusal
+            throw new AccessDeniedException("secret-service: the provider answered IsLocked while " + what + " although "
+                    + lastLink.unlocker.where() + " is not locked: it refuses this access (a per-item access rule such as KeePassXC's"
+                    + " \"Confirm when passwords are retrieved by clients\"); allow the access in the provider or turn that setting off", last);
+        }
         throw errors.translate(what, last);
+    }
+
+    /** The collection's Locked property now; true when it cannot be read (then the locked message is the better guess). */
+    private static boolean lockedNow(ProviderLink l) {
+        try {
+            return l.unlocker.lockedNow();
+        } catch (BusCallException e) {
+            return true;
+        }
     }
 
     /** The live link, connecting if there is none or the last one went stale. */

@@ -19,6 +19,7 @@ record SecretServiceSettings(
         String sessionAlgorithm,
         boolean promptAllowed,
         Duration promptTimeout,
+        Duration confirmTimeout,
         Duration timeout,
         String application) {
 
@@ -35,6 +36,9 @@ record SecretServiceSettings(
             "allow lets keyring4j show the provider's unlock prompt for a locked collection");
     static final Setting<Duration> PROMPT_TIMEOUT = positive(Setting.duration("prompt-timeout", "PT2M",
             "how long an allowed prompt may stay open before keyring4j dismisses it"));
+    static final Setting<Duration> CONFIRM_TIMEOUT = positive(Setting.duration("confirm-timeout", "PT5S",
+            "how long keyring4j waits for a confirmation prompt the provider returns for a write, delete or read of an unlocked collection"
+                    + " (KeePassXC's confirm access / confirm delete); a prompt not completed by then is dismissed and the call fails"));
     static final Setting<Duration> TIMEOUT = positive(Setting.duration("timeout", "PT5S",
             "the timeout of every D-Bus call, and of connecting to the bus"));
     static final Setting<String> APPLICATION = Setting.text("application", "keyring4j",
@@ -42,11 +46,11 @@ record SecretServiceSettings(
             .map("text", a -> nonEmpty(a, "a non-empty name"));
 
     /** Every key of this backend, in the order the configuration reference lists them. */
-    static final List<Setting<?>> ALL = List.of(COLLECTION, SESSION, PROMPT, PROMPT_TIMEOUT, TIMEOUT, APPLICATION);
+    static final List<Setting<?>> ALL = List.of(COLLECTION, SESSION, PROMPT, PROMPT_TIMEOUT, CONFIRM_TIMEOUT, TIMEOUT, APPLICATION);
 
     static SecretServiceSettings from(BackendConfig config) {
         return new SecretServiceSettings(config.find(COLLECTION), config.get(SESSION), config.get(PROMPT).equals("allow"),
-                config.get(PROMPT_TIMEOUT), config.get(TIMEOUT), config.get(APPLICATION));
+                config.get(PROMPT_TIMEOUT), config.get(CONFIRM_TIMEOUT), config.get(TIMEOUT), config.get(APPLICATION));
     }
 
     private static Setting<Duration> positive(Setting<Duration> d) {

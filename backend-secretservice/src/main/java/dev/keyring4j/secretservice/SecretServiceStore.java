@@ -1,5 +1,6 @@
 package dev.keyring4j.secretservice;
 
+import dev.keyring4j.AccessDeniedException;
 import dev.keyring4j.Capabilities;
 import dev.keyring4j.CredentialId;
 import dev.keyring4j.CredentialStore;
@@ -80,10 +81,10 @@ final class SecretServiceStore implements CredentialStore {
                 l.itemPaths.forget(service, account, cached);
             }
             long generation = l.itemPaths.generation();
-            List<String> items = l.client.search(l.collection, idAttributes(service, account));
+            List<String> items = search(l, idAttributes(service, account));
             if (items.isEmpty()) return Optional.empty();
             String item = newest(l, items);
-            Object secret = l.client.getSecret(item, l.session.path());
+            Object secret = readSecret(l, item);
             l.itemPaths.remember(service, account, item, generation);
             return decode(l, secret);
         });
@@ -101,19 +102,37 @@ final class SecretServiceStore implements CredentialStore {
                 Map<String, String> attributes = idAttributes(service, account);
                 attributes.put("application", settings.application());
                 attributes.put("xdg:schema", SecretServiceClient.GENERIC_SCHEMA);
-                Object[] struct = l.session.encode(plain);
-                SecretServiceClient.Created created;
-                try {
-                    created = l.client.createItem(l.collection, "Password for '" + account + "' on '" + service + "'", attributes, struct);
-                } finally {
-                    Arrays.fill((byte[]) struct[2], (byte) 0);
-                }
-                String item = created.item();
-                if (!SecretServiceClient.NO_OBJECT.equals(created.prompt())) {
-                    item = DBusValues.path(l.unlocker.completePrompt(created.prompt(), "storing an item in"));
+                // keyring4j's own item is updated in place with SetSecret: KeePassXC 2.7.4 answers a CreateItem that would
+                // replace an item this connection has not seen yet with an access dialog, even without "confirm access"
+                List<String> own = l.client.search(l.collection, attributes);
+                String item;
+                if (!own.isEmpty()) {
+                    item = newest(l, own);
+                    String target = item;
+                    withItemAccess(l, item, "storing an item in", () -> {
+                        Object[] struct = l.session.encode(plain);
+                        try {
+                            l.client.setSecret(target, struct);
+                        } finally {
+                            Arrays.fill((byte[]) struct[2], (byte) 0);
+                        }
+                        return null;
+                    });
+                } else {
+                    Object[] struct = l.session.encode(plain);
+                    SecretServiceClient.Created created;
+                    try {
+                        created = l.client.createItem(l.collection, "Password for '" + account + "' on '" + service + "'", attributes, struct);
+                    } finally {
+                        Arrays.fill((byte[]) struct[2], (byte) 0);
+                    }
+                    item = created.item();
+                    if (!SecretServiceClient.NO_OBJECT.equals(created.prompt())) {
+                        item = DBusValues.path(l.unlocker.completePrompt(created.prompt(), "storing an item in"));
+                    }
                 }
                 // one item per id: remove the copies other tools (or an older keyring4j) left
-                for (String other : l.client.search(l.collection, idAttributes(service, account))) {
+                for (String other : search(l, idAttributes(service, account))) {
                     if (!other.equals(item)) deleteItem(l, other);
                 }
                 return null;
@@ -129,7 +148,7 @@ final class SecretServiceStore implements CredentialStore {
         NameCheck.check("account", account);
         return connection.run("deleting " + describe(service, account), l -> {
             l.itemPaths.forget(service, account);
-            List<String> items = l.client.search(l.collection, idAttributes(service, account));
+            List<String> items = search(l, idAttributes(service, account));
             for (String item : items) deleteItem(l, item);
             return !items.isEmpty();
         });
@@ -141,7 +160,7 @@ final class SecretServiceStore implements CredentialStore {
         return connection.run("listing the accounts of service '" + service + "'", l -> {
             l.unlocker.requireUnlockedNow();
             TreeSet<String> accounts = new TreeSet<>();
-            for (String item : l.client.search(l.collection, Map.of("service", service))) {
+            for (String item : search(l, Map.of("service", service))) {
                 String account = l.client.attributes(item).get("username");
                 if (account != null && !account.isEmpty()) accounts.add(account);
             }
@@ -205,10 +224,55 @@ final class SecretServiceStore implements CredentialStore {
         }
     }
 
+    /**
+     * GetSecret. An item the provider keeps locked although the collection is unlocked (KeePassXC
+     * with "confirm access": every item is locked for a client until the user allows it) is
+     * unlocked through its confirmation prompt, bounded by secret-service.confirm-timeout, and read
+     * again. While the collection itself is locked, IsLocked goes up to the unlock rule.
+     */
+    private static Object readSecret(ProviderLink l, String item) {
+        return withItemAccess(l, item, "reading an item of", () -> l.client.getSecret(item, l.session.path()));
+    }
+
+    /**
+     * Runs {@code call} on {@code item}; when the provider answers IsLocked while the collection is
+     * unlocked (a per-item lock: KeePassXC's "confirm access"), unlocks the item through its
+     * confirmation prompt (bounded by secret-service.confirm-timeout) and runs it again.
+     */
+    private static <T> T withItemAccess(ProviderLink l, String item, String action, java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (BusCallException e) {
+            if (!e.isError(SecretServiceClient.IS_LOCKED) || l.unlocker.lockedNow()) throw e;
+        }
+        SecretServiceClient.Unlocked r = l.client.unlock(item);
+        if (!r.objects().contains(item)) {
+            if (SecretServiceClient.NO_OBJECT.equals(r.prompt())) {
+                throw new AccessDeniedException("secret-service: the provider refuses access to an item of " + l.unlocker.where()
+                        + " and offers no confirmation prompt; the collection is not locked: allow this application's access in the provider");
+            }
+            l.unlocker.completePrompt(r.prompt(), action);
+        }
+        return call.get();
+    }
+
+    /**
+     * SearchItems. An empty answer is believed only from an unlocked collection: KeePassXC answers
+     * a locked database with no items rather than IsLocked, and sends no PropertiesChanged for
+     * Locked, so the Locked property is asked again (unlocking or LockedException, by the prompt
+     * rule) before "absent" is reported.
+     */
+    private static List<String> search(ProviderLink l, Map<String, String> attributes) {
+        List<String> items = l.client.search(l.collection, attributes);
+        if (!items.isEmpty() || !l.unlocker.lockedNow()) return items;
+        l.unlocker.requireUnlockedNow();
+        return l.client.search(l.collection, attributes);
+    }
+
     /** GetSecret on a cached path; null when the item is gone or no longer answers as an item (then we search again). */
     private static Object getSecretIfItemExists(ProviderLink l, String item) {
         try {
-            return l.client.getSecret(item, l.session.path());
+            return readSecret(l, item);
         } catch (BusCallException e) {
             if (e.kind() == BusCallException.Kind.ERROR_REPLY && !e.isError(SecretServiceClient.IS_LOCKED)) return null;
             throw e;

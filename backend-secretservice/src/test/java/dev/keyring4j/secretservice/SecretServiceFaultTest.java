@@ -64,6 +64,27 @@ class SecretServiceFaultTest {
 
     // ------------------------------------------------------------------ locked
 
+    /** With prompt=deny an unlock prompt is dismissed, never started: dbus-monitor sees Dismiss and no Prompt call. */
+    @Test
+    void denyNeverStartsAnUnlockPrompt() throws Exception {
+        dev.keyring4j.testkit.Prerequisites.requireProgram("dbus-monitor");
+        try (SecretServiceFixture f = SecretServiceFixture.startLocked()) {
+            Path log = f.directory().resolve("prompt-monitor.log");
+            Process monitor = f.spawn(List.of("dbus-monitor", "--session", "type=method_call,interface=org.freedesktop.Secret.Prompt"), log);
+            Thread.sleep(300);
+            try (CredentialStore s = Open.store(config(f.environment(), Map.of("prompt", "deny")))) {
+                assertTimeoutPreemptively(NO_HANG, () -> assertThrows(LockedException.class, () -> s.set("fault.deny", "alice", Secret.of("x"))));
+                assertTimeoutPreemptively(NO_HANG, () -> assertThrows(LockedException.class, () -> s.get("fault.deny", "alice")));
+                assertTimeoutPreemptively(NO_HANG, () -> assertThrows(LockedException.class, () -> s.delete("fault.deny", "alice")));
+            }
+            Thread.sleep(500);
+            monitor.destroy();
+            String seen = java.nio.file.Files.readString(log);
+            assertFalse(seen.contains("member=Prompt"), () -> "an unlock prompt was started:\n" + seen);
+            assertTrue(seen.contains("member=Dismiss"), () -> "control: the monitor saw the unlock prompts dismissed:\n" + seen);
+        }
+    }
+
     @Test
     void lockedCollectionIsLockedExceptionWithinTheTimeoutAndNothingIsWritten() {
         try (SecretServiceFixture f = SecretServiceFixture.startLocked()) {

@@ -32,17 +32,18 @@ class SecretServiceSettingsTest {
         assertFalse(s.promptAllowed());
         assertEquals(Duration.ofSeconds(5), s.timeout());
         assertEquals(Duration.ofMinutes(2), s.promptTimeout());
+        assertEquals(Duration.ofSeconds(5), s.confirmTimeout());
         assertEquals("keyring4j", s.application());
         assertTrue(s.collection().isEmpty());
         // every key accepted before is declared once; probe-timeout is now the common key Backends reads
         List<String> declared = new SecretServiceProvider().settings().stream().map(Setting::key).toList();
-        assertEquals(List.of("collection", "session", "prompt", "prompt-timeout", "timeout", "application"), declared);
+        assertEquals(List.of("collection", "session", "prompt", "prompt-timeout", "confirm-timeout", "timeout", "application"), declared);
         assertTrue(BackendConfig.COMMON.stream().anyMatch(c -> c.key().equals("probe-timeout")));
     }
 
     @Test
     void malformedValuesNameTheKey(@TempDir Path dir) {
-        for (Map<String, String> bad : List.of(Map.of("prompt", "maybe"), Map.of("timeout", "0"), Map.of("prompt-timeout", "PT0S"),
+        for (Map<String, String> bad : List.of(Map.of("prompt", "maybe"), Map.of("timeout", "0"), Map.of("prompt-timeout", "PT0S"), Map.of("confirm-timeout", "0"),
                 Map.of("session", "aes"), Map.of("application", " "), Map.of("collection", ""))) {
             KeyringException e = assertThrows(KeyringException.class, () -> SecretServiceSettings.from(config(bad, Map.of())));
             String key = bad.keySet().iterator().next();

@@ -36,7 +36,8 @@ import java.util.stream.Stream;
  * and fails with the daemons' output when they do not come up.
  *
  * <p>It uses only JDK process APIs (and the {@code dbus-daemon}, {@code gnome-keyring-daemon},
- * {@code dbus-send} and {@code kill} programs).
+ * {@code dbus-send} and {@code kill} programs). {@link #startBusOnly()} is the private bus alone;
+ * {@link KeePassXCFixture} runs KeePassXC on it instead of gnome-keyring.
  */
 public final class SecretServiceFixture implements AutoCloseable {
     /** The password of the fixture's {@code login} keyring. */
@@ -115,7 +116,6 @@ public final class SecretServiceFixture implements AutoCloseable {
     /** Only the private bus: nothing owns {@code org.freedesktop.secrets}. */
     public static SecretServiceFixture startBusOnly() {
         Prerequisites.requireProgram("dbus-daemon");
-        Prerequisites.requireProgram("gnome-keyring-daemon");
         Prerequisites.requireProgram("dbus-send");
         Path dir = null;
         Process bus = null;
@@ -209,6 +209,7 @@ public final class SecretServiceFixture implements AutoCloseable {
     /** Starts gnome-keyring on the bus (unlocking or creating {@code login} with {@link #PASSWORD} when {@code unlock}) and waits for its name. */
     public synchronized void startProvider(boolean unlock) {
         if (provider != null && provider.isAlive()) throw new IllegalStateException("a provider is already running");
+        Prerequisites.requireProgram("gnome-keyring-daemon");
         Path log = dir.resolve("gnome-keyring-" + (++providerStarts) + ".log");
         List<String> cmd = new ArrayList<>(List.of("gnome-keyring-daemon", "--foreground", "--components=secrets"));
         if (unlock) cmd.add("--unlock");
@@ -288,12 +289,21 @@ public final class SecretServiceFixture implements AutoCloseable {
     }
 
     private void awaitName(boolean present, Path log) {
+        awaitName(SECRETS_NAME, present, provider, "gnome-keyring-daemon", log);
+    }
+
+    /**
+     * Waits until {@code name} has (or no longer has) an owner, asking only the bus daemon
+     * (NameHasOwner), never the name itself: a call to an unowned name could activate a service.
+     * Fails early with {@code log} when {@code watched} (the process that should own it) exits.
+     */
+    void awaitName(String name, boolean present, Process watched, String who, Path log) {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            if (nameHasOwner(SECRETS_NAME) == present) return;
-            Process p = provider;
+            if (nameHasOwner(name) == present) return;
+            Process p = watched;
             if (present && p != null && !p.isAlive()) {
-                throw new IllegalStateException("gnome-keyring-daemon exited with " + p.exitValue() + ":\n" + tail(log));
+                throw new IllegalStateException(who + " exited with " + p.exitValue() + ":\n" + tail(log));
             }
             try {
                 Thread.sleep(50);
@@ -302,7 +312,7 @@ public final class SecretServiceFixture implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
-        throw new IllegalStateException(SECRETS_NAME + (present ? " did not appear" : " did not disappear") + " within " + START_TIMEOUT
+        throw new IllegalStateException(name + (present ? " did not appear" : " did not disappear") + " within " + START_TIMEOUT
                 + (log != null ? ":\n" + tail(log) : ""));
     }
 
@@ -360,6 +370,34 @@ public final class SecretServiceFixture implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Starts a long-running child with the fixture's environment plus {@code extraEnv}, stdout and
+     * stderr to {@code output}, stdin left open for the caller; it is killed by {@link #close()}
+     * (or {@link #stop(Process)}).
+     */
+    Process spawn(List<String> command, Map<String, String> extraEnv, Path output) {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        pb.environment().putAll(extraEnv);
+        try {
+            return track(pb.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops a child started by this fixture (SIGTERM, then SIGKILL after 3 s) and forgets it. */
+    void stop(Process p) {
+        kill(p);
+        untrack(p);
+    }
+
+    /** The last 4000 characters of a log file, for failure messages. */
+    static String logTail(Path log) {
+        return tail(log);
     }
 
     private static String readAll(java.io.InputStream in) {
