@@ -51,6 +51,14 @@ class EnvStoreTest {
         assertEquals(List.of(new CredentialId("https://reg.example.dev:8443", "ci-bot@example.com")), s.list("https://reg.example.dev:8443"));
     }
 
+    /** Found by EnvNamesFuzzTest: an empty or blank prefix was a ConfigurationException, not the documented IllegalArgumentException. */
+    @Test
+    void anEmptyPrefixIsTheDocumentedIllegalArgument() {
+        assertThrows(IllegalArgumentException.class, () -> EnvVariableNames.credential("", "svc", "acct"));
+        assertThrows(IllegalArgumentException.class, () -> EnvVariableNames.credential(" \t", "svc", "acct"));
+        assertThrows(IllegalArgumentException.class, () -> EnvVariableNames.token("", "svc"));
+    }
+
     /** Found by EnvNamesFuzzTest: a name holding U+0000 was read by get() but never listed (decode took it for its own cut placeholder). */
     @Test
     void aNameWithANulIsListedAsGetReadsIt() {
