@@ -46,7 +46,7 @@ class SettingsFuzzTest {
             String value = e.getValue().value();
             assertTrue(value.equals(value.trim()), "values are trimmed");
             if (value.chars().allMatch(c -> c >= 0x20 && c < 0x7F || c == '\t')) {
-                assertFalse(value.matches(".*\\s#.*"), "a trailing # comment is stripped");
+                assertFalse(value.contains(" #") || value.contains("\t#"), "a trailing # comment is stripped");
             }
             BackendConfig backend = BackendConfig.of("fuzz", Map.of("k", value), Map.of());
             for (Setting<?> type : TYPES) {
