@@ -100,10 +100,13 @@ final class Settings {
             p.load(new StringReader(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(raw)).toString()));
         } catch (CharacterCodingException e) {
             throw new ConfigurationException("the configuration " + source + " is not UTF-8 text; save it as UTF-8", e);
-        } catch (IOException | IllegalArgumentException e) {
-            // IllegalArgumentException: a malformed unicode escape; its message quotes no value
+        } catch (IOException e) {
             throw new ConfigurationException("the configuration " + source + " is not a properties file (" + e.getClass().getSimpleName()
                     + "); fix its syntax", e);
+        } catch (IllegalArgumentException e) {
+            // Properties.load's only other failure; its message quotes nothing, but say it in our words
+            throw new ConfigurationException("the configuration " + source + " has a malformed \\uXXXX escape"
+                    + " (\\u must be followed by four hex digits); fix it or write the character itself");
         }
         for (String key : new java.util.TreeSet<>(p.stringPropertyNames())) {
             put(key, stripComment(p.getProperty(key)), source);
@@ -111,9 +114,41 @@ final class Settings {
         consulted.add(source + ": " + p.size() + " keys");
     }
 
-    /** keyringrc files carry comments after values ({@code backend = kernel   # why}); Properties does not strip those. */
-    private static String stripComment(String value) {
-        return value.replaceFirst("\\s+#.*$", "").trim();
+    /**
+     * keyringrc files carry comments after values ({@code backend = kernel   # why}); Properties does not
+     * strip those. Does what {@code value.replaceFirst("\\s+#.*$", "").trim()} did, in one pass: that
+     * regex backtracked quadratically over a long run of blanks (40 000 blanks took seconds).
+     */
+    static String stripComment(String value) {
+        int end = value.length(); // the regex's $: the end, or before one final line terminator
+        if (end > 0 && isLineTerminator(value.charAt(end - 1))) {
+            end -= end >= 2 && value.charAt(end - 2) == '\r' && value.charAt(end - 1) == '\n' ? 2 : 1;
+        }
+        int from = 0; // the comment's .* crosses no line terminator
+        for (int i = end - 1; i >= 0; i--) {
+            if (isLineTerminator(value.charAt(i))) {
+                from = i + 1;
+                break;
+            }
+        }
+        for (int i = Math.max(from, 1); i < end; i++) {
+            if (value.charAt(i) == '#' && isRegexSpace(value.charAt(i - 1))) {
+                int start = i - 1;
+                while (start > 0 && isRegexSpace(value.charAt(start - 1))) start--;
+                return (value.substring(0, start) + value.substring(end)).trim();
+            }
+        }
+        return value.trim();
+    }
+
+    /** The regex {@code \\s}: {@code [ \t\n\x0B\f\r]}. */
+    private static boolean isRegexSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
+    }
+
+    /** What the regex's {@code .} does not match and its {@code $} may precede. */
+    private static boolean isLineTerminator(char c) {
+        return c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029';
     }
 
     private void put(String key, String value, String source) {

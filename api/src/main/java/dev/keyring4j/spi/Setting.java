@@ -1,5 +1,6 @@
 package dev.keyring4j.spi;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -57,7 +58,14 @@ public final class Setting<T> {
 
     /** A file system path. */
     public static Setting<Path> path(String key, String defaultText, String description) {
-        return new Setting<>(key, "path", v -> Path.of(v.trim()), defaultText, description, UnaryOperator.identity());
+        return new Setting<>(key, "path", v -> {
+            try {
+                return Path.of(v.trim());
+            } catch (InvalidPathException e) {
+                // its message would quote the value
+                throw new Invalid("a file system path (without a NUL character)");
+            }
+        }, defaultText, description, UnaryOperator.identity());
     }
 
     /** An integer. */

@@ -119,12 +119,19 @@ final class Keys {
             in.get(k);
             try {
                 handles[i] = TinkProtoKeysetFormat.parseKeyset(k, InsecureSecretKeyAccess.get(), RegistryConfiguration.get());
+            } catch (RuntimeException e) {
+                // Tink throws IllegalArgumentException for some malformed keysets (an unknown enum value)
+                throw new GeneralSecurityException("malformed keyset in keyset container");
             } finally {
                 wipe(k);
             }
         }
         if (in.hasRemaining()) throw new GeneralSecurityException("trailing bytes in keyset container");
-        return new Keys(handles[0], handles[1], handles[2]);
+        try {
+            return new Keys(handles[0], handles[1], handles[2]);
+        } catch (RuntimeException e) {
+            throw new GeneralSecurityException("keyset container holds keys of the wrong kind");
+        }
     }
 
     /** The entry id: the PRF of the length-prefixed UTF-8 names, so names never appear in the file. */

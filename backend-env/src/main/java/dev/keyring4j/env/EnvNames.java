@@ -207,7 +207,8 @@ record EnvNames(String prefix) {
         if (cut > 0 && cut < all.length() - 1) {
             String s = all.substring(0, cut);
             String a = all.substring(cut + 1);
-            if (s.indexOf('\0') < 0 && a.indexOf('\0') < 0 && (encodeService(s) + "_" + encodeAccount(a)).equalsIgnoreCase(body)) {
+            // the one placeholder is at the cut, so neither part holds it; a NUL in s or a is a name's own (escaped as __0_)
+            if ((encodeService(s) + "_" + encodeAccount(a)).equalsIgnoreCase(body)) {
                 pair = Optional.of(new CredentialId(s, a));
             }
         }

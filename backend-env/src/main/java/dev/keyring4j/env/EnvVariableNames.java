@@ -25,7 +25,7 @@ public final class EnvVariableNames {
      * {@code <prefix>_<service>_<account>}: the variable holding one credential ({@code _FILE} appended
      * names a file holding it instead).
      *
-     * @throws IllegalArgumentException for an empty name, or an account the backend cannot hold
+     * @throws IllegalArgumentException for an empty prefix or name, or an account the backend cannot hold
      *     ({@code id} and {@code file}, whose variables are a token's companions)
      */
     public static String credential(String prefix, String service, String account) {
@@ -41,6 +41,8 @@ public final class EnvVariableNames {
      * {@code <prefix>_<service>}: the variable holding a service's token, read by {@code find(service)};
      * its account is the value of this name with {@code _ID} appended, which a service with a dot between
      * letters or digits must set (without it the variable reads as a credential of a shorter service).
+     *
+     * @throws IllegalArgumentException for an empty prefix or service
      */
     public static String token(String prefix, String service) {
         CredentialId.requireService(service);
@@ -56,6 +58,8 @@ public final class EnvVariableNames {
     }
 
     private static EnvNames names(String prefix) {
+        // env.prefix refuses an empty one with a ConfigurationException, which is not this API's contract
+        if (prefix.trim().isEmpty()) throw new IllegalArgumentException("the prefix must not be empty");
         return EnvNames.from(BackendConfig.of("env", Map.of("prefix", prefix), Map.of()));
     }
 }

@@ -21,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +50,24 @@ class EnvStoreTest {
         CredentialStore s = store(Map.of("KEYRING4J_HTTPS__3A___2F___2F_REG_EXAMPLE_DEV__3A_8443_CI__2D_BOT__40_EXAMPLE__2E_COM", "tok"));
         assertEquals("tok", s.get("https://reg.example.dev:8443", "ci-bot@example.com").orElseThrow().asString());
         assertEquals(List.of(new CredentialId("https://reg.example.dev:8443", "ci-bot@example.com")), s.list("https://reg.example.dev:8443"));
+    }
+
+    /** Found by EnvNamesFuzzTest: an empty or blank prefix was a ConfigurationException, not the documented IllegalArgumentException. */
+    @Test
+    void anEmptyPrefixIsTheDocumentedIllegalArgument() {
+        assertThrows(IllegalArgumentException.class, () -> EnvVariableNames.credential("", "svc", "acct"));
+        assertThrows(IllegalArgumentException.class, () -> EnvVariableNames.credential(" \t", "svc", "acct"));
+        assertThrows(IllegalArgumentException.class, () -> EnvVariableNames.token("", "svc"));
+    }
+
+    /** Found by EnvNamesFuzzTest: a name holding U+0000 was read by get() but never listed (decode took it for its own cut placeholder). */
+    @Test
+    void aNameWithANulIsListedAsGetReadsIt() {
+        CredentialId id = new CredentialId("svc", "a\0b");
+        CredentialStore s = store(Map.of(EnvVariableNames.credential("KEYRING4J", id.service(), id.account()), "v"));
+        assertEquals("v", s.get(id.service(), id.account()).orElseThrow().asString());
+        assertEquals(List.of(id), s.list());
+        assertEquals(Optional.of(id), EnvNames.decode(EnvNames.encodeService("svc") + "_" + EnvNames.encodeAccount("a\0b")).flatMap(EnvNames.Decoded::pair));
     }
 
     // issue 19, finding 1: one host's token must never be offered to a look-alike host

@@ -35,9 +35,11 @@ final class CredentialName {
     private CredentialName() {
     }
 
-    /** The credential name for {@code (service, account)}; IllegalArgumentException when it would be longer than 255 bytes. */
+    /** The credential name for {@code (service, account)}; IllegalArgumentException when it would be longer than 255 bytes or a name is not Unicode text. */
     static String of(String service, String account) {
         CredentialId.requireNames(service, account);
+        requireUnicode(service, "service");
+        requireUnicode(account, "account");
         String acct = account.equals(RESERVED_ACCOUNT) ? "%63red" : escape(account);
         return checkLength(escape(service) + "." + acct, service, account);
     }
@@ -45,7 +47,21 @@ final class CredentialName {
     /** The credential name of the service's own credential, {@code esc(service)}. */
     static String ofService(String service) {
         CredentialId.requireService(service);
+        requireUnicode(service, "service");
         return checkLength(escape(service), service, null);
+    }
+
+    /** An unpaired surrogate has no UTF-8 encoding: getBytes would write '?', and two names would share one credential. */
+    private static void requireUnicode(String part, String what) {
+        for (int i = 0; i < part.length(); i++) {
+            char c = part.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < part.length() && Character.isLowSurrogate(part.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException("the " + what + " name holds an unpaired UTF-16 surrogate at index " + i
+                        + ", which is no Unicode text and has no systemd credential name");
+            }
+        }
     }
 
     private static String checkLength(String name, String service, String account) {
@@ -59,6 +75,7 @@ final class CredentialName {
 
     /** The id a credential file name stands for, if it is a canonical two-part name. */
     static Optional<CredentialId> parse(String name) {
+        if (name.length() > MAX_BYTES) return Optional.empty(); // no mapped name is longer, and of() would throw
         int dot = name.indexOf('.');
         if (dot < 0 || name.indexOf('.', dot + 1) >= 0) return Optional.empty();
         Optional<String> service = unescape(name.substring(0, dot));

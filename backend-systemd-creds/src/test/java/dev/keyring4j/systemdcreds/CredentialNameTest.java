@@ -142,4 +142,20 @@ class CredentialNameTest {
         assertTrue(e.getMessage().contains(reason), () -> "message for " + CredentialName.printable(raw) + ": " + e.getMessage());
         assertFalse(e.getMessage().contains("\0"), "a NUL is shown escaped, not raw");
     }
+
+    /** Found by CredentialNameFuzzTest: an unpaired surrogate became '?' in UTF-8, so "\uD800" and "?" shared one credential. */
+    @Test
+    void anUnpairedSurrogateIsRefusedNotTurnedIntoAQuestionMark() {
+        assertThrows(IllegalArgumentException.class, () -> CredentialName.of("svc\uD800", "a"));
+        assertThrows(IllegalArgumentException.class, () -> CredentialName.of("svc", "\uDC00"));
+        assertThrows(IllegalArgumentException.class, () -> CredentialName.ofService("\uD800x"));
+        assertEquals("svc%3F.a", CredentialName.of("svc?", "a"));
+        assertEquals(Optional.of(new CredentialId("\uD83D\uDD11", "a")), CredentialName.parse(CredentialName.of("\uD83D\uDD11", "a")));
+    }
+
+    /** parse() is documented to answer empty for a name no mapping gives; a long one made of() throw. */
+    @Test
+    void parseOfANameLongerThanSystemdAllowsIsEmpty() {
+        assertEquals(Optional.empty(), CredentialName.parse("a".repeat(200) + "." + "b".repeat(200)));
+    }
 }

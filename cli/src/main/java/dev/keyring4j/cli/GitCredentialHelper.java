@@ -117,7 +117,8 @@ final class GitCredentialHelper {
             Duration ttl;
             try {
                 ttl = Duration.between(clock.instant(), Instant.ofEpochSecond(Long.parseLong(expiry.trim())));
-            } catch (NumberFormatException e) {
+            } catch (NumberFormatException | java.time.DateTimeException e) {
+                // DateTimeException: a number of seconds beyond the range of Instant
                 err.println("keyring4j: ignoring a malformed password_expiry_utc from git; the credential was not stored");
                 return Main.USAGE;
             }

@@ -79,10 +79,11 @@ final class Json {
 
     private String string() {
         expect('"');
+        int start = i;
         StringBuilder b = new StringBuilder();
         while (true) {
             char c = next();
-            if (c == '"') return b.toString();
+            if (c == '"') return requireUnicode(b.toString(), start);
             if (c != '\\') {
                 b.append(c);
                 continue;
@@ -101,7 +102,23 @@ final class Json {
         }
     }
 
-    /** The four hex digits of a {@code \}{@code u} escape, decoded here: a JDK parser's message would quote them. */
+    /**
+     * A {@code \\u} escape of an unpaired surrogate is no character: kept, it would reach the store as
+     * {@code ?} (UTF-8 has no encoding for it), a secret silently changed.
+     */
+    private static String requireUnicode(String v, int start) {
+        for (int k = 0; k < v.length(); k++) {
+            char c = v.charAt(k);
+            if (Character.isHighSurrogate(c) && k + 1 < v.length() && Character.isLowSurrogate(v.charAt(k + 1))) {
+                k++;
+            } else if (Character.isSurrogate(c)) {
+                throw new Malformed("a \\u escape of an unpaired surrogate in the string", start);
+            }
+        }
+        return v;
+    }
+
+        /** The four hex digits of a {@code \}{@code u} escape, decoded here: a JDK parser's message would quote them. */
     private char hex4() {
         int start = i;
         int v = 0;

@@ -95,4 +95,14 @@ class DockerCredentialTest {
         assertEquals("the store is locked (see docs/troubleshooting.md#locked)",
                 DockerCredentialCommand.message(new dev.keyring4j.LockedException("the store is locked")));
     }
+
+    /** Found by DockerCredentialFuzzTest: "\\ud800" was accepted and stored as "?", a secret silently changed. */
+    @Test
+    void anUnpairedSurrogateEscapeIsMalformedNotStoredAsAQuestionMark() {
+        Json.Malformed e = org.junit.jupiter.api.Assertions.assertThrows(Json.Malformed.class,
+                () -> run("store", "{\"ServerURL\":\"r.example\",\"Username\":\"u\",\"Secret\":\"s3cr3t\\ud800\"}"));
+        assertFalse(e.getMessage().contains("s3cr3t"), e.getMessage());
+        assertTrue(store.list().isEmpty());
+        assertEquals(Map.of("Secret", "\uD83D\uDD11"), Json.parseObject("{\"Secret\":\"\\ud83d\\udd11\"}"), "a pair is one character");
+    }
 }

@@ -124,4 +124,16 @@ class GitCredentialHelperTest {
         run("store", "host=h.test\nusername=u\npassword=p\n\n");
         assertTrue(store.list().isEmpty());
     }
+
+    /** Found by GitCredentialFuzzTest: an expiry beyond Instant's range was a DateTimeException (a stack trace from the CLI). */
+    @Test
+    void anExpiryBeyondTheRangeOfTimeIsMalformedNotACrash() throws Exception {
+        Map<String, String> request = GitCredentialHelper.read(new ByteArrayInputStream(
+                "protocol=https\nhost=h.test\nusername=u\npassword=p\npassword_expiry_utc=9223372036854775807\n\n".getBytes(StandardCharsets.UTF_8)));
+        int rc = new GitCredentialHelper(store, clock, new PrintStream(err, true, StandardCharsets.UTF_8))
+                .handle("store", request, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertEquals(Main.USAGE, rc);
+        assertTrue(store.get("git:https://h.test", "u").isEmpty());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("malformed password_expiry_utc"));
+    }
 }
