@@ -22,8 +22,9 @@ import java.util.Set;
 
 /**
  * Fuzzes git's credential protocol (docs/fuzzing.md): the input is what git writes on the helper's
- * stdin. It is read ({@link GitCredentialHelper#read}, which may throw only IOException, never from
- * memory) and handled as {@code store}, then {@code get}, then {@code erase} against an in-memory store.
+ * stdin. It is read ({@link GitCredentialHelper#read}, which may throw only IOException, or
+ * IllegalArgumentException for input git never sends: not UTF-8, a line that is not key=value, a NUL)
+ * and handled as {@code store}, then {@code get}, then {@code erase} against an in-memory store.
  * The only exceptions allowed are the store's documented refusals ({@link KeyringException},
  * {@link IllegalArgumentException} for a name it cannot hold); exit codes are 0, 2 or 3. What
  * {@code get} answers must read back as exactly the username and password stored: no line of the
@@ -34,7 +35,12 @@ class GitCredentialFuzzTest {
 
     @FuzzTest(maxDuration = "30s")
     void protocol(byte[] stdin) throws IOException {
-        Map<String, String> request = GitCredentialHelper.read(new ByteArrayInputStream(stdin));
+        Map<String, String> request;
+        try {
+            request = GitCredentialHelper.read(new ByteArrayInputStream(stdin));
+        } catch (IllegalArgumentException notGit) {
+            return; // documented: input git never sends is refused before anything is read or changed
+        }
         InMemoryCredentialStore store = new InMemoryCredentialStore("mem", Capabilities.of(Capabilities.Flag.values()), CLOCK);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         GitCredentialHelper helper = new GitCredentialHelper(store, CLOCK, new PrintStream(err, true, StandardCharsets.UTF_8));
