@@ -147,7 +147,8 @@ final class DockerCredentialCommand implements Callable<Integer> {
      * and the input holds the secret.
      */
     static String message(Throwable e) {
-        if (e instanceof KeyringException || e instanceof IllegalArgumentException) {
+        // RejectedInputException: stdin over its limit; its message names the source and the limit, never content
+        if (e instanceof KeyringException || e instanceof IllegalArgumentException || e instanceof dev.keyring4j.internal.RejectedInputException) {
             if (Failure.trusted(e) && e.getMessage() != null) return e.getMessage();
         }
         return "keyring4j docker-credential failed: " + e.getClass().getName()
