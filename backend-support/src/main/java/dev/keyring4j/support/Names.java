@@ -32,13 +32,8 @@ public final class Names {
     public static void requireUnicode(String what, String name, int maxBytes, String because) {
         if (name == null) throw new NullPointerException(what);
         if (name.isEmpty()) throw new IllegalArgumentException(what + " must not be empty");
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw new IllegalArgumentException(what + " is not valid Unicode (an unpaired surrogate), and " + because);
-            }
+        if (unpairedSurrogate(name) >= 0) {
+            throw new IllegalArgumentException(what + " is not valid Unicode (an unpaired surrogate), and " + because);
         }
         if (maxBytes != Integer.MAX_VALUE) {
             int bytes = name.getBytes(StandardCharsets.UTF_8).length;
@@ -46,5 +41,21 @@ public final class Names {
                 throw new IllegalArgumentException(what + " is " + bytes + " bytes of UTF-8, over the limit of " + maxBytes + ", and " + because);
             }
         }
+    }
+
+    /**
+     * The index of the first unpaired UTF-16 surrogate in {@code s}, or -1 when it is Unicode text.
+     * Such a char has no UTF-8 encoding: {@code getBytes} writes {@code ?}, so two names would become one.
+     */
+    public static int unpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

@@ -53,14 +53,10 @@ final class CredentialName {
 
     /** An unpaired surrogate has no UTF-8 encoding: getBytes would write '?', and two names would share one credential. */
     private static void requireUnicode(String part, String what) {
-        for (int i = 0; i < part.length(); i++) {
-            char c = part.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < part.length() && Character.isLowSurrogate(part.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw new IllegalArgumentException("the " + what + " name holds an unpaired UTF-16 surrogate at index " + i
-                        + ", which is no Unicode text and has no systemd credential name");
-            }
+        int i = dev.keyring4j.support.Names.unpairedSurrogate(part);
+        if (i >= 0) {
+            throw new IllegalArgumentException("the " + what + " name holds an unpaired UTF-16 surrogate at index " + i
+                    + ", which is no Unicode text and has no systemd credential name");
         }
     }
 

@@ -107,18 +107,13 @@ final class Json {
      * {@code ?} (UTF-8 has no encoding for it), a secret silently changed.
      */
     private static String requireUnicode(String v, int start) {
-        for (int k = 0; k < v.length(); k++) {
-            char c = v.charAt(k);
-            if (Character.isHighSurrogate(c) && k + 1 < v.length() && Character.isLowSurrogate(v.charAt(k + 1))) {
-                k++;
-            } else if (Character.isSurrogate(c)) {
-                throw new Malformed("a \\u escape of an unpaired surrogate in the string", start);
-            }
+        if (dev.keyring4j.support.Names.unpairedSurrogate(v) >= 0) {
+            throw new Malformed("a \\u escape of an unpaired surrogate in the string", start);
         }
         return v;
     }
 
-        /** The four hex digits of a {@code \}{@code u} escape, decoded here: a JDK parser's message would quote them. */
+    /** The four hex digits of a {@code \}{@code u} escape, decoded here: a JDK parser's message would quote them. */
     private char hex4() {
         int start = i;
         int v = 0;
