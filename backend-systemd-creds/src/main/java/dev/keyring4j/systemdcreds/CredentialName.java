@@ -84,7 +84,8 @@ final class CredentialName {
 
     /** The service a credential file name stands for, if it is a canonical one-part name. */
     static Optional<String> parseService(String name) {
-        if (name.indexOf('.') >= 0) return Optional.empty();
+        // as parse(): no mapped name is longer, and ofService() would throw for it
+        if (name.length() > MAX_BYTES || name.indexOf('.') >= 0) return Optional.empty();
         return unescape(name).filter(s -> escape(s).equals(name));
     }
 
