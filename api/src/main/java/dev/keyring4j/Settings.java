@@ -117,9 +117,15 @@ final class Settings {
     /**
      * keyringrc files carry comments after values ({@code backend = kernel   # why}); Properties does not
      * strip those. Does what {@code value.replaceFirst("\\s+#.*$", "").trim()} did, in one pass: that
-     * regex backtracked quadratically over a long run of blanks (40 000 blanks took seconds).
+     * regex backtracked quadratically over a long run of blanks (40 000 blanks took seconds). Trailing
+     * blanks and control characters (what {@code trim()} removes, line terminators among them) are ignored
+     * first, so {@code x #} followed by escaped {@code \r\r} loses its comment too (the regex's {@code $}
+     * stood before one final terminator only; found by SettingsFuzzTest).
      */
-    static String stripComment(String value) {
+    static String stripComment(String raw) {
+        int rtrim = raw.length();
+        while (rtrim > 0 && raw.charAt(rtrim - 1) <= ' ') rtrim--;
+        String value = raw.substring(0, rtrim);
         int end = value.length(); // the regex's $: the end, or before one final line terminator
         if (end > 0 && isLineTerminator(value.charAt(end - 1))) {
             end -= end >= 2 && value.charAt(end - 2) == '\r' && value.charAt(end - 1) == '\n' ? 2 : 1;

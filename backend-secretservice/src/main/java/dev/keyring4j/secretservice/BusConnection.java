@@ -120,6 +120,32 @@ final class BusConnection implements AutoCloseable {
     }
 
     Object[] call(long timeout, String destination, String path, String iface, String member, String signature, Object... args) {
+        return await(send(timeout, destination, path, iface, member, signature, args));
+    }
+
+    /** A call sent and not yet answered; {@link #await} reads its answer. Several may be in flight: one round trip for all. */
+    static final class Pending {
+        private final MethodCall call;
+        private final String iface;
+        private final String member;
+        private final long timeoutMillis;
+        private final long deadlineNanos;
+
+        private Pending(MethodCall call, String iface, String member, long timeoutMillis) {
+            this.call = call;
+            this.iface = iface;
+            this.member = member;
+            this.timeoutMillis = timeoutMillis;
+            this.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        }
+    }
+
+    /** Sends a method call without waiting for its answer. */
+    Pending send(String destination, String path, String iface, String member, String signature, Object... args) {
+        return send(timeoutMillis, destination, path, iface, member, signature, args);
+    }
+
+    private Pending send(long timeout, String destination, String path, String iface, String member, String signature, Object... args) {
         if (!connection.isConnected()) {
             throw new BusCallException(BusCallException.Kind.DISCONNECTED, null, "the session bus connection is closed", null);
         }
@@ -132,13 +158,21 @@ final class BusConnection implements AutoCloseable {
             throw new IllegalStateException("cannot build the D-Bus call " + iface + "." + member + " (" + e.getClass().getName() + ")", e);
         }
         connection.sendMessage(call);
-        Message reply = call.getReply(timeout);
+        return new Pending(call, iface, member, timeout);
+    }
+
+    /** The answer's arguments as dbus-java decodes them, or {@link BusCallException}; waits at most until the call's own timeout. */
+    Object[] await(Pending pending) {
+        String iface = pending.iface;
+        String member = pending.member;
+        long timeout = TimeUnit.NANOSECONDS.toMillis(pending.deadlineNanos - System.nanoTime());
+        Message reply = pending.call.getReply(Math.max(1, timeout));
         if (reply == null) {
             if (!connection.isConnected()) {
                 throw new BusCallException(BusCallException.Kind.DISCONNECTED, null, "the session bus connection was lost during " + member, null);
             }
             throw new BusCallException(BusCallException.Kind.TIMEOUT, null,
-                    "no answer to " + iface + "." + member + " within " + timeout + " ms", null);
+                    "no answer to " + iface + "." + member + " within " + pending.timeoutMillis + " ms", null);
         }
         try {
             if (reply instanceof Error error) {

@@ -147,6 +147,30 @@ final class SecretServiceClient implements AutoCloseable {
         return DBusValues.paths(bus.call(SECRETS, collection, COLLECTION_IFACE, "SearchItems", "a{ss}", attributes)[0]);
     }
 
+    /**
+     * SearchItems and {@code item}'s GetSecret sent together, answered in one round trip. The secret
+     * (the caller wipes it) is null when GetSecret failed; the search's failure is thrown.
+     */
+    SearchedSecret searchAndGetSecret(String collection, Map<String, String> attributes, String item, String session) {
+        BusConnection.Pending search = bus.send(SECRETS, collection, COLLECTION_IFACE, "SearchItems", "a{ss}", attributes);
+        BusConnection.Pending secret = bus.send(SECRETS, item, ITEM_IFACE, "GetSecret", "o", new DBusPath(session));
+        Object value;
+        try {
+            value = bus.await(secret)[0];
+        } catch (BusCallException e) {
+            value = null;
+        }
+        try {
+            return new SearchedSecret(DBusValues.paths(bus.await(search)[0]), value);
+        } catch (RuntimeException e) {
+            if (value != null) SecretServiceStore.wipe(value);
+            throw e;
+        }
+    }
+
+    record SearchedSecret(List<String> items, Object secret) {
+    }
+
     /** CreateItem with replace=true; {@code secret} is the session's Secret struct, which the caller wipes. */
     Created createItem(String collection, String label, Map<String, String> attributes, Object[] secret) {
         Map<String, Variant<?>> properties = new LinkedHashMap<>();
@@ -154,11 +178,6 @@ final class SecretServiceClient implements AutoCloseable {
         properties.put(ITEM_IFACE + ".Attributes", new Variant<>(attributes, "a{ss}"));
         Object[] r = bus.call(SECRETS, collection, COLLECTION_IFACE, "CreateItem", "a{sv}(oayays)b", properties, secret, true);
         return new Created(DBusValues.path(r[0]), DBusValues.path(r[1]));
-    }
-
-    /** Runs {@code handler} on every signal of the collection's interface (ItemCreated, ItemDeleted, ItemChanged) that {@code owner} sends. */
-    void onItemsChanged(String owner, String collection, Runnable handler) {
-        bus.onSignal(owner, collection, COLLECTION_IFACE, null, args -> handler.run());
     }
 
     // ------------------------------------------------------------------ items

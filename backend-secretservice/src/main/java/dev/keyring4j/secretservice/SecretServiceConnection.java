@@ -160,7 +160,6 @@ final class SecretServiceConnection implements AutoCloseable {
             watchOwner(l);
             // a new owner between GetNameOwner and the subscription would go unseen: ask once more
             if (!owner.equals(client.owner())) l.markStale();
-            l.itemPaths.watch(client, owner, collection);
             return l;
         } catch (RuntimeException e) {
             client.close();

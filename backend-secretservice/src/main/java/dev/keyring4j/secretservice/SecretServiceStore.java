@@ -71,21 +71,20 @@ final class SecretServiceStore implements CredentialStore {
         NameCheck.check("service", service);
         NameCheck.check("account", account);
         return connection.run("reading " + describe(service, account), l -> {
+            Map<String, String> attributes = idAttributes(service, account);
             String cached = l.itemPaths.get(service, account);
             if (cached != null) {
-                long generation = l.itemPaths.generation();
-                Object secret = getSecretIfItemExists(l, cached);
-                // no item was created, deleted or changed in the collection meanwhile: the cached path is still the answer
-                if (secret != null && l.itemPaths.generation() == generation) return decode(l, secret);
-                if (secret != null) wipe(secret);
+                // the search checks the hint in the same round trip: still the only item, so still the answer
+                SecretServiceClient.SearchedSecret r = l.client.searchAndGetSecret(l.collection, attributes, cached, l.session.path());
+                if (r.secret() != null && r.items().equals(List.of(cached))) return decode(l, r.secret());
+                if (r.secret() != null) wipe(r.secret());
                 l.itemPaths.forget(service, account, cached);
             }
-            long generation = l.itemPaths.generation();
-            List<String> items = search(l, idAttributes(service, account));
+            List<String> items = search(l, attributes);
             if (items.isEmpty()) return Optional.empty();
             String item = newest(l, items);
             Object secret = readSecret(l, item);
-            l.itemPaths.remember(service, account, item, generation);
+            l.itemPaths.remember(service, account, item);
             return decode(l, secret);
         });
     }
@@ -215,7 +214,7 @@ final class SecretServiceStore implements CredentialStore {
     }
 
     /** Zeroes the value bytes of a received Secret struct (plaintext with the plain session). */
-    private static void wipe(Object secretStruct) {
+    static void wipe(Object secretStruct) {
         try {
             Object[] s = DBusValues.struct(secretStruct);
             if (s.length > 2 && s[2] instanceof byte[] b) Arrays.fill(b, (byte) 0);
@@ -267,16 +266,6 @@ final class SecretServiceStore implements CredentialStore {
         if (!items.isEmpty() || !l.unlocker.lockedNow()) return items;
         l.unlocker.requireUnlockedNow();
         return l.client.search(l.collection, attributes);
-    }
-
-    /** GetSecret on a cached path; null when the item is gone or no longer answers as an item (then we search again). */
-    private static Object getSecretIfItemExists(ProviderLink l, String item) {
-        try {
-            return readSecret(l, item);
-        } catch (BusCallException e) {
-            if (e.kind() == BusCallException.Kind.ERROR_REPLY && !e.isError(SecretServiceClient.IS_LOCKED)) return null;
-            throw e;
-        }
     }
 
     /** The most recently modified item; ties (the provider counts seconds) go to the later-created path. */

@@ -153,17 +153,13 @@ class SecretServiceSignalTest {
     // ------------------------------------------------------------------ the store: item cache and owner
 
     @Test
-    void forgedItemAndOwnerSignalsNeitherClearTheCacheNorDropTheSession() {
+    void forgedItemAndOwnerSignalsNeitherChangeAnswersNorDropTheSession() {
         Prerequisites.requireProgram("secret-tool");
         try (SecretServiceFixture f = SecretServiceFixture.start();
              SecretServiceStore s = open(f, Map.of())) {
             s.set("signal.cache", "bob", Secret.of("the right value"));
-            // the provider announces our own write asynchronously: let those real signals land first
-            await(() -> StoreHooks.itemCacheGeneration(s) > 0, Duration.ofSeconds(10), "the provider's ItemCreated for our own write");
-            sleep(SETTLE_MILLIS);
             assertEquals("the right value", s.get("signal.cache", "bob").orElseThrow().asString());
             String session = StoreHooks.sessionPath(s);
-            long generation = StoreHooks.itemCacheGeneration(s);
             String owner = providerOwner(f);
 
             // a peer claims the item was deleted, replaced and changed
@@ -171,7 +167,6 @@ class SecretServiceSignalTest {
             forge(f, null, LOGIN, "org.freedesktop.Secret.Collection.ItemCreated", "objpath:" + LOGIN + "/4242");
             forge(f, null, LOGIN, "org.freedesktop.Secret.Collection.ItemChanged", "objpath:" + LOGIN + "/1");
             sleep(SETTLE_MILLIS);
-            assertEquals(generation, StoreHooks.itemCacheGeneration(s), "a forged collection signal was believed by the item-path cache");
             assertEquals("the right value", s.get("signal.cache", "bob").orElseThrow().asString());
 
             // ... and that the provider changed hands
@@ -179,14 +174,34 @@ class SecretServiceSignalTest {
                     "string:" + SecretServiceClient.SECRETS, "string:" + owner, "string::1.4242");
             sleep(SETTLE_MILLIS);
             assertEquals(session, StoreHooks.sessionPath(s), "a forged NameOwnerChanged made the store drop its session and reconnect");
-            assertEquals(generation, StoreHooks.itemCacheGeneration(s));
             assertEquals("the right value", s.get("signal.cache", "bob").orElseThrow().asString());
 
-            // the provider's own signals still count: a newer duplicate written by secret-tool is seen at once
+            // a newer duplicate written by secret-tool is seen by the very next get, with no wait for any signal
             secretToolStore(f, "signal.cache", "bob", "newer, by secret-tool");
-            await(() -> StoreHooks.itemCacheGeneration(s) > generation, Duration.ofSeconds(10), "the provider's ItemCreated to reach the cache");
             assertEquals("newer, by secret-tool", s.get("signal.cache", "bob").orElseThrow().asString());
             assertEquals(session, StoreHooks.sessionPath(s));
+        }
+    }
+
+    /**
+     * The item-path cache is checked, not believed: another tool's new duplicate, change and deletion
+     * are each seen by the next get, many times in a row (dbus-java runs signal handlers on another
+     * thread than replies, so a cache cleared by signals lost this race now and then, against KeePassXC).
+     */
+    @Test
+    void repeatedGetsSeeEveryOtherToolsChangeAtOnce() {
+        Prerequisites.requireProgram("secret-tool");
+        try (SecretServiceFixture f = SecretServiceFixture.start();
+             SecretServiceStore s = open(f, Map.of())) {
+            for (int round = 0; round < 10; round++) {
+                s.set("signal.race", "eve", Secret.of("mine " + round));
+                assertEquals("mine " + round, s.get("signal.race", "eve").orElseThrow().asString());
+                assertEquals("mine " + round, s.get("signal.race", "eve").orElseThrow().asString());
+                secretToolStore(f, "signal.race", "eve", "theirs " + round);
+                assertEquals("theirs " + round, s.get("signal.race", "eve").orElseThrow().asString(), "round " + round);
+                s.delete("signal.race", "eve");
+                assertEquals(java.util.Optional.empty(), s.get("signal.race", "eve"), "round " + round);
+            }
         }
     }
 

@@ -19,9 +19,4 @@ final class StoreHooks {
     static String collectionPath(SecretServiceStore s) {
         return s.connection().current().collection;
     }
-
-    /** How many collection signals the item-path cache has believed on the current connection. */
-    static long itemCacheGeneration(SecretServiceStore s) {
-        return s.connection().current().itemPaths.generation();
-    }
 }
