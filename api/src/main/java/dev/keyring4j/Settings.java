@@ -116,45 +116,26 @@ final class Settings {
 
     /**
      * keyringrc files carry comments after values ({@code backend = kernel   # why}); Properties does not
-     * strip those. Does what {@code value.replaceFirst("\\s+#.*$", "").trim()} did, in one pass: that
-     * regex backtracked quadratically over a long run of blanks (40 000 blanks took seconds). Trailing
-     * blanks and control characters (what {@code trim()} removes, line terminators among them) are ignored
-     * first, so {@code x #} followed by escaped {@code \r\r} loses its comment too (the regex's {@code $}
-     * stood before one final terminator only; found by SettingsFuzzTest).
+     * strip those. A {@code #} after a blank starts a comment that runs to the end of the value, escaped
+     * line ends ({@code \r}, {@code \n}) included; the rest is trimmed. One linear pass: the regex
+     * {@code \s+#.*$} it replaces backtracked quadratically over a long run of blanks (40 000 blanks took
+     * seconds), and its {@code .} and {@code $} stopped at line ends, so trimming could bring an earlier
+     * line's comment to the end of the value (found by SettingsFuzzTest).
      */
-    static String stripComment(String raw) {
-        int rtrim = raw.length();
-        while (rtrim > 0 && raw.charAt(rtrim - 1) <= ' ') rtrim--;
-        String value = raw.substring(0, rtrim);
-        int end = value.length(); // the regex's $: the end, or before one final line terminator
-        if (end > 0 && isLineTerminator(value.charAt(end - 1))) {
-            end -= end >= 2 && value.charAt(end - 2) == '\r' && value.charAt(end - 1) == '\n' ? 2 : 1;
-        }
-        int from = 0; // the comment's .* crosses no line terminator
-        for (int i = end - 1; i >= 0; i--) {
-            if (isLineTerminator(value.charAt(i))) {
-                from = i + 1;
-                break;
-            }
-        }
-        for (int i = Math.max(from, 1); i < end; i++) {
+    static String stripComment(String value) {
+        for (int i = 1; i < value.length(); i++) {
             if (value.charAt(i) == '#' && isRegexSpace(value.charAt(i - 1))) {
                 int start = i - 1;
                 while (start > 0 && isRegexSpace(value.charAt(start - 1))) start--;
-                return (value.substring(0, start) + value.substring(end)).trim();
+                return value.substring(0, start).trim();
             }
         }
         return value.trim();
     }
 
-    /** The regex {@code \\s}: {@code [ \t\n\x0B\f\r]}. */
+    /** The regex {@code \s}: {@code [ \t\n\x0B\f\r]}. */
     private static boolean isRegexSpace(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
-    }
-
-    /** What the regex's {@code .} does not match and its {@code $} may precede. */
-    private static boolean isLineTerminator(char c) {
-        return c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029';
     }
 
     private void put(String key, String value, String source) {
