@@ -4,6 +4,7 @@ import static dev.keyring4j.kernel.ErrnoMapper.absent;
 import static dev.keyring4j.kernel.KeyctlSyscalls.EDQUOT;
 import static dev.keyring4j.kernel.KeyctlSyscalls.ENOENT;
 import static dev.keyring4j.kernel.KeyctlSyscalls.ENOKEY;
+import static dev.keyring4j.kernel.KeyctlSyscalls.EOPNOTSUPP;
 
 import dev.keyring4j.Capabilities;
 import dev.keyring4j.CredentialId;
@@ -17,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Credentials in the kernel key retention service, laid out as
@@ -24,13 +26,18 @@ import java.util.Set;
  * The keyrings are the {@link KeyringTree}'s, names go through the {@link NameCodec}, errnos
  * through the {@link ErrnoMapper}; this class reads and writes the account keys
  * ({@link EntryKind}) and retries once the tree's cache turns out stale. Every key it creates gets
- * {@link KeyringTree#PERMISSIONS}. Thread-safe.
+ * {@link KeyringTree#PERMISSIONS} and its expiry before it becomes visible; an overwrite is atomic
+ * (a reader sees the old value or the new, never none): a new key is staged and moved over the old
+ * one, and a plain secret over the key this store staged last is updated in place. Thread-safe.
  */
 final class KernelKeyStore implements CredentialStore {
     private final KeyringTree tree;
     private final ErrnoMapper errors;
     private final Object[] serviceLocks = new Object[64];
     private volatile Boolean bigKey;
+    private volatile boolean moveSupported = true;
+    /** The plain {@code user} key this store last staged per account, for {@link #updateInPlace}; a hint, checked on each use. */
+    private final ConcurrentHashMap<Slot, Written> written = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     KernelKeyStore(KernelTarget target, String namespace) {
@@ -56,13 +63,19 @@ final class KernelKeyStore implements CredentialStore {
         byte[] s = NameCodec.serviceName(service);
         byte[] a = NameCodec.accountName(account);
         ensureOpen();
-        Located found = locate(service, s, a);
-        if (!found.present()) return Optional.empty();
-        if (found.kind() == EntryKind.EMPTY) return Optional.of(Secret.of(new byte[0]));
-        KeyctlSyscalls.Read r = KeyctlSyscalls.read(found.key());
-        if (!r.ok()) {
-            if (absent(r.errno())) return Optional.empty(); // expired, revoked or removed since the search
-            throw errors.failure("reading " + tree.where(service, account), r.errno());
+        KeyctlSyscalls.Read r;
+        int previous = 0;
+        for (int attempt = 0; ; attempt++) {
+            Located found = locate(service, s, a);
+            if (!found.present()) return Optional.empty();
+            if (found.kind() == EntryKind.EMPTY) return Optional.of(Secret.of(new byte[0]));
+            r = KeyctlSyscalls.read(found.key());
+            if (r.ok()) break;
+            if (!absent(r.errno())) throw errors.failure("reading " + tree.where(service, account), r.errno());
+            // expired, revoked or removed since the search; a write that replaced the key (a staged
+            // key moved in, or a change of kind) left its successor there: search again for it
+            if (found.key() == previous || attempt == 3) return Optional.empty();
+            previous = found.key();
         }
         byte[] bytes = r.bytes();
         try {
@@ -70,6 +83,13 @@ final class KernelKeyStore implements CredentialStore {
         } finally {
             Arrays.fill(bytes, (byte) 0);
         }
+    }
+
+    private record Slot(String service, String account) {
+    }
+
+    /** A key this store staged with {@link KeyringTree#PERMISSIONS} and no expiry, and the service keyring it was moved into. */
+    private record Written(int service, int key) {
     }
 
     /** Where an account's secret is: its service keyring (0 when none), its key (0 when absent) and the key's kind. */
@@ -216,12 +236,16 @@ final class KernelKeyStore implements CredentialStore {
         try {
             EntryKind kind = EntryKind.forLength(payload.length, this::bigKeySupported);
             if (kind == EntryKind.EMPTY) NameCodec.keyringName(a); // refuses, before anything is written, a marker name the kernel cannot hold
+            Slot slot = new Slot(service, account);
             synchronized (lockFor(service)) {
+                boolean plain = kind == EntryKind.USER && timeoutSeconds == 0;
+                if (plain && updateInPlace(slot, service, a, payload)) return;
+                written.remove(slot);
                 for (int attempt = 0; attempt < 5; attempt++) {
                     int svc = tree.serviceId(service, s, true);
                     int key = stage(kind, a, payload, timeoutSeconds, service, account);
                     // the move replaces an older key of that name atomically: readers see the old value or the new, never neither
-                    long m = KeyctlSyscalls.keyctl(KeyctlSyscalls.MOVE, key, KeyctlSyscalls.THREAD_KEYRING, svc, 0);
+                    long m = place(key, svc);
                     if (m < 0) {
                         KeyctlSyscalls.keyctl(KeyctlSyscalls.UNLINK, key, KeyctlSyscalls.THREAD_KEYRING, 0, 0);
                         int e = (int) -m;
@@ -233,7 +257,10 @@ final class KernelKeyStore implements CredentialStore {
                         throw errors.failure("storing " + tree.where(service, account), e);
                     }
                     removeOtherKinds(svc, kind, a);
-                    if (tree.stillLinked(s, svc)) return;
+                    if (tree.stillLinked(s, svc)) {
+                        if (plain) written.put(slot, new Written(svc, key));
+                        return;
+                    }
                     tree.refresh(service); // another process removed or replaced the keyring while we wrote: write again
                 }
                 throw new KeyringException("storing " + tree.where(service, account) + " failed: its service keyring kept disappearing"
@@ -242,6 +269,44 @@ final class KernelKeyStore implements CredentialStore {
         } finally {
             Arrays.fill(payload, (byte) 0);
         }
+    }
+
+    /**
+     * Overwrites, in place, the {@code user} key this store last wrote for the account: two system
+     * calls instead of six, and no new key. {@code KEYCTL_UPDATE} swaps the payload atomically (a
+     * reader sees the old value or the new; the key never leaves the keyring) and clears any expiry,
+     * as a set without a ttl must; the key keeps the {@link KeyringTree#PERMISSIONS} it was staged
+     * with, which only its owner (this uid) can change. The search afterwards proves the key is
+     * still the one readers find: if another writer replaced it meanwhile, the update went to a key
+     * nobody reads and the caller writes again by staging. False means: take the staging path.
+     */
+    private boolean updateInPlace(Slot slot, String service, byte[] a, byte[] payload) {
+        Written w = written.get(slot);
+        if (w == null || !tree.isCachedService(service, w.service())) return false;
+        if (KeyctlSyscalls.update(w.key(), payload) < 0) return false; // gone, expired, refused, over quota: staging decides and reports
+        return KeyctlSyscalls.search(w.service(), EntryKind.USER.type, a) == w.key();
+    }
+
+    /**
+     * Puts the staged key into the service keyring: {@code KEYCTL_MOVE} without {@code MOVE_EXCL}
+     * (replaces a key of that name). Kernels before 5.3 lack it ({@code EOPNOTSUPP}); there the key
+     * is linked, which displaces a same-named key just as atomically, and then unlinked from the
+     * thread keyring. Returns 0 or -errno.
+     */
+    private long place(int key, int svc) {
+        if (moveSupported) {
+            long m = KeyctlSyscalls.keyctl(KeyctlSyscalls.MOVE, key, KeyctlSyscalls.THREAD_KEYRING, svc, 0);
+            if (m != -EOPNOTSUPP) return m;
+            moveSupported = false;
+        }
+        long l = KeyctlSyscalls.keyctl(KeyctlSyscalls.LINK, key, svc, 0, 0);
+        KeyctlSyscalls.keyctl(KeyctlSyscalls.UNLINK, key, KeyctlSyscalls.THREAD_KEYRING, 0, 0);
+        return l;
+    }
+
+    /** Takes the link-and-unlink path of kernels without {@code KEYCTL_MOVE} from now on (tests use it on kernels that have it). */
+    void withoutMove() {
+        moveSupported = false;
     }
 
     /**
@@ -279,6 +344,7 @@ final class KernelKeyStore implements CredentialStore {
         byte[] a = NameCodec.accountName(account);
         ensureOpen();
         synchronized (lockFor(service)) {
+            written.remove(new Slot(service, account));
             Located found = locate(service, s, a);
             if (!found.present()) return false;
             long u = KeyctlSyscalls.keyctl(KeyctlSyscalls.UNLINK, found.key(), found.service(), 0, 0);
@@ -316,6 +382,7 @@ final class KernelKeyStore implements CredentialStore {
     @Override
     public void close() {
         closed = true;
+        written.clear();
         tree.clear();
     }
 

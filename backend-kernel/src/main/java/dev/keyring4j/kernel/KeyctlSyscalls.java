@@ -21,6 +21,7 @@ import java.util.Locale;
 final class KeyctlSyscalls {
     // keyctl(2) operations, include/uapi/linux/keyctl.h
     static final int GET_KEYRING_ID = 0;
+    static final int UPDATE = 2;
     static final int SETPERM = 5;
     static final int DESCRIBE = 6;
     static final int LINK = 8;
@@ -171,6 +172,18 @@ final class KeyctlSyscalls {
             return call(ADD_KEY_NR, t, d, Pointer.nativeValue(m), payload.length, keyring);
         } finally {
             m.clear(payload.length); // the secret does not linger in native memory
+        }
+    }
+
+    /** {@code KEYCTL_UPDATE(key, payload, plen)}: 0, or -errno. The payload is wiped from native memory afterwards. */
+    static long update(int key, byte[] payload) {
+        if (NUMBERS == null) return -ENOSYS;
+        Memory m = SCRATCH.get().data(Math.max(1, payload.length));
+        m.write(0, payload, 0, payload.length);
+        try {
+            return call(KEYCTL_NR, UPDATE, key, Pointer.nativeValue(m), payload.length, 0);
+        } finally {
+            m.clear(payload.length);
         }
     }
 

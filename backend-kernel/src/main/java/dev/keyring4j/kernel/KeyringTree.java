@@ -110,6 +110,12 @@ final class KeyringTree {
         return id;
     }
 
+    /** Whether {@code svc} is the cached id of {@code service}'s keyring (no system call). */
+    boolean isCachedService(String service, int svc) {
+        Integer cached = services.get(service);
+        return cached != null && cached == svc;
+    }
+
     /** Whether a lookup of {@code service} would be answered (at least partly) from the cache. */
     boolean cached(String service) {
         return services.containsKey(service) || namespaceId != 0;

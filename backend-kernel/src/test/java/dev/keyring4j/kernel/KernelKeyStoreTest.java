@@ -149,6 +149,143 @@ class KernelKeyStoreTest {
                 new java.util.HashSet<>(store.list()));
     }
 
+    // ------------------------------------------------------------------ the write paths
+
+    private static String perm(int id) {
+        return keyctl("rdescribe", Integer.toString(id)).split(";", 5)[3];
+    }
+
+    /** The expiry column of the key's line in /proc/keys: {@code perm} when it has none. */
+    private static String expiryOf(int id) throws IOException {
+        String prefix = String.format("%08x ", id);
+        return Files.readAllLines(Path.of("/proc/keys")).stream().filter(l -> l.startsWith(prefix)).findFirst()
+                .map(l -> l.trim().split("\\s+")[3]).orElseThrow(() -> new AssertionError("key " + id + " is not in /proc/keys"));
+    }
+
+    @Test
+    void overwritingAPlainSecretUpdatesTheSameKeyInPlace() throws IOException {
+        store.set("inplace.svc", "amy", Secret.of("first"));
+        int key = keyId("inplace.svc", "amy");
+        store.set("inplace.svc", "amy", Secret.of("second, longer than the first"));
+        assertEquals(key, keyId("inplace.svc", "amy"), "the same key, its payload replaced");
+        assertEquals("003f0000", perm(key));
+        assertEquals("perm", expiryOf(key));
+        assertEquals("second, longer than the first", keyctl("print", Integer.toString(key)));
+
+        keyctl("timeout", Integer.toString(key), "100"); // another tool gives the key an expiry
+        assertNotEquals("perm", expiryOf(key));
+        store.set("inplace.svc", "amy", Secret.of("third"));
+        assertEquals(key, keyId("inplace.svc", "amy"));
+        assertEquals("perm", expiryOf(key), "a set without ttl leaves no expiry");
+
+        // a ttl is given to a new key before it becomes visible: staged, never an update
+        store.set("inplace.svc", "amy", Secret.of("fourth"), Duration.ofHours(1));
+        int expiring = keyId("inplace.svc", "amy");
+        assertNotEquals(key, expiring);
+        assertNotEquals("perm", expiryOf(expiring));
+        assertEquals("003f0000", perm(expiring));
+        store.set("inplace.svc", "amy", Secret.of("fifth"));
+        int plain = keyId("inplace.svc", "amy");
+        assertNotEquals(expiring, plain, "a key written with a ttl is replaced, not updated");
+        assertEquals("perm", expiryOf(plain));
+        store.set("inplace.svc", "amy", Secret.of("sixth"));
+        assertEquals(plain, keyId("inplace.svc", "amy"));
+        assertEquals("sixth", store.get("inplace.svc", "amy").orElseThrow().asString());
+        try (KernelKeyStore other = KernelFixture.open(namespace)) {
+            assertEquals("sixth", other.get("inplace.svc", "amy").orElseThrow().asString());
+        }
+    }
+
+    @Test
+    void aKeyReplacedByAnotherToolIsReplacedAgainNeverUpdated() {
+        store.set("replaced.svc", "bea", Secret.of("mine"));
+        int mine = keyId("replaced.svc", "bea");
+        String svc = Integer.toString(serviceId("replaced.svc"));
+        String holder = keyctl("newring", "keyring4j-holder-" + UUID.randomUUID(), "@u");
+        try {
+            // keep the old key alive elsewhere, so the store's update of it succeeds, then replace it
+            keyctl("link", Integer.toString(mine), holder);
+            keyctl("unlink", Integer.toString(mine), svc);
+            int foreign = Integer.parseInt(keyctl("add", "user", "bea", "theirs", svc));
+            assertEquals("3f010000", perm(foreign), "the kernel's default mask");
+
+            store.set("replaced.svc", "bea", Secret.of("mine again"));
+            int now = keyId("replaced.svc", "bea");
+            assertNotEquals(foreign, now, "the foreign key was replaced by a staged one");
+            assertNotEquals(mine, now);
+            assertEquals("003f0000", perm(now));
+            assertEquals("mine again", keyctl("print", Integer.toString(now)));
+            KeyctlSyscalls.Read old = KeyctlSyscalls.read(foreign);
+            assertTrue(!old.ok() || new String(old.bytes(), StandardCharsets.UTF_8).equals("theirs"),
+                    "the secret never went into the key with the default mask");
+            store.set("replaced.svc", "bea", Secret.of("in place again"));
+            assertEquals(now, keyId("replaced.svc", "bea"));
+            assertEquals("in place again", store.get("replaced.svc", "bea").orElseThrow().asString());
+        } finally {
+            keyctl("unlink", holder, "@u");
+        }
+    }
+
+    @Test
+    void withoutKeyctlMoveKeysAreLinkedWithTheirPermissionsAndExpiryAlreadySet() throws IOException {
+        store.withoutMove(); // the path of kernels before 5.3, taken here on a kernel that has KEYCTL_MOVE
+        store.set("nomove.svc", "cy", Secret.of("one"));
+        int first = keyId("nomove.svc", "cy");
+        assertEquals("003f0000", perm(first));
+        store.set("nomove.svc", "cy", Secret.of("two"), Duration.ofHours(1));
+        int second = keyId("nomove.svc", "cy");
+        assertNotEquals(first, second);
+        assertEquals("003f0000", perm(second));
+        assertNotEquals("perm", expiryOf(second));
+        assertEquals("two", store.get("nomove.svc", "cy").orElseThrow().asString());
+        store.set("nomove.svc", "cy", Secret.of(new byte[0]));
+        assertEquals(0, store.get("nomove.svc", "cy").orElseThrow().length());
+        store.set("nomove.svc", "cy", Secret.of("three"));
+        assertEquals("three", store.get("nomove.svc", "cy").orElseThrow().asString());
+        assertEquals(List.of(new CredentialId("nomove.svc", "cy")), store.list("nomove.svc"));
+        KeyctlSyscalls.Read staging = KeyctlSyscalls.readKeyring(KeyctlSyscalls.THREAD_KEYRING);
+        assertTrue(!staging.ok() || staging.bytes().length == 0, "nothing is left in the thread keyring");
+    }
+
+    @Test
+    void concurrentReadersNeverSeeAnAccountAbsentWhileItIsRewritten() throws Exception {
+        boolean bigKey = EntryKind.bigKeyTypeExists();
+        byte[] big = new byte[EntryKind.USER_MAX + 1000];
+        Arrays.fill(big, (byte) 'B');
+        store.set("rewrite.svc", "dan", Secret.of("v-initial"));
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicReference<String> bad = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> readers = new ArrayList<>();
+        try (KernelKeyStore reader = KernelFixture.open(namespace)) {
+            for (int t = 0; t < 2; t++) {
+                Thread r = new Thread(() -> {
+                    while (writing.get() && bad.get() == null) {
+                        Optional<Secret> got = reader.get("rewrite.svc", "dan");
+                        reads.incrementAndGet();
+                        if (got.isEmpty()) bad.set("absent after " + reads.get() + " reads");
+                        else if (got.get().length() != big.length && !got.get().asString().startsWith("v-")) bad.set("a value never written");
+                    }
+                });
+                r.start();
+                readers.add(r);
+            }
+            // in place (plain), staged and moved (ttl), and a change of kind (big_key) when the kernel has it
+            for (int i = 0; i < 3000 && bad.get() == null; i++) {
+                switch (i % 4) {
+                    case 0, 1 -> store.set("rewrite.svc", "dan", Secret.of("v-plain-" + i));
+                    case 2 -> store.set("rewrite.svc", "dan", Secret.of("v-ttl-" + i), Duration.ofHours(1));
+                    default -> store.set("rewrite.svc", "dan", bigKey ? Secret.of(big) : Secret.of("v-again-" + i));
+                }
+            }
+        } finally {
+            writing.set(false);
+            for (Thread r : readers) r.join();
+        }
+        assertEquals(null, bad.get());
+        assertTrue(reads.get() > 0, "the readers ran");
+    }
+
     // ------------------------------------------------------------------ another process
 
     @Test
