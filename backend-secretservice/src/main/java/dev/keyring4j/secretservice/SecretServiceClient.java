@@ -171,6 +171,27 @@ final class SecretServiceClient implements AutoCloseable {
     record SearchedSecret(List<String> items, Object secret) {
     }
 
+    /**
+     * {@code item}'s SetSecret and a SearchItems sent together, answered in one round trip; the
+     * provider handles a connection's calls in order, so the search sees the collection after the
+     * write. {@code failure} is the SetSecret's error, or null; the search's failure is thrown.
+     * {@code secret} is the session's Secret struct, which the caller wipes.
+     */
+    Rewritten setSecretAndSearch(String item, Object[] secret, String collection, Map<String, String> attributes) {
+        BusConnection.Pending write = bus.send(SECRETS, item, ITEM_IFACE, "SetSecret", "(oayays)", (Object) secret);
+        BusConnection.Pending search = bus.send(SECRETS, collection, COLLECTION_IFACE, "SearchItems", "a{ss}", attributes);
+        BusCallException failure = null;
+        try {
+            bus.await(write);
+        } catch (BusCallException e) {
+            failure = e;
+        }
+        return new Rewritten(failure, DBusValues.paths(bus.await(search)[0]));
+    }
+
+    record Rewritten(BusCallException failure, List<String> items) {
+    }
+
     /** CreateItem with replace=true; {@code secret} is the session's Secret struct, which the caller wipes. */
     Created createItem(String collection, String label, Map<String, String> attributes, Object[] secret) {
         Map<String, Variant<?>> properties = new LinkedHashMap<>();

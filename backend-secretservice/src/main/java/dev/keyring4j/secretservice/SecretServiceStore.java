@@ -97,6 +97,8 @@ final class SecretServiceStore implements CredentialStore {
         byte[] plain = secret.asBytes();
         try {
             connection.run("writing " + describe(service, account), l -> {
+                String written = l.itemPaths.written(service, account);
+                if (written != null && rewrite(l, written, idAttributes(service, account), plain)) return null;
                 l.itemPaths.forget(service, account);
                 Map<String, String> attributes = idAttributes(service, account);
                 attributes.put("application", settings.application());
@@ -134,11 +136,36 @@ final class SecretServiceStore implements CredentialStore {
                 for (String other : search(l, idAttributes(service, account))) {
                     if (!other.equals(item)) deleteItem(l, other);
                 }
+                l.itemPaths.rememberWritten(service, account, item);
                 return null;
             });
         } finally {
             Arrays.fill(plain, (byte) 0);
         }
+    }
+
+    /**
+     * Writes into the item this connection's last set left for the id, in one round trip: its
+     * SetSecret is sent with the SearchItems that checks it. The path is only a hint: the write
+     * counts when the search, answered after it, still finds that item; copies other tools created
+     * meanwhile are deleted, as after any set. False (the hint forgotten) when the item is gone or
+     * refused the write (e.g. a per-item lock, whose prompt the full path handles): the caller then
+     * takes the full path, which writes again.
+     */
+    private static boolean rewrite(ProviderLink l, String item, Map<String, String> id, byte[] plain) {
+        Object[] struct = l.session.encode(plain);
+        SecretServiceClient.Rewritten r;
+        try {
+            r = l.client.setSecretAndSearch(item, struct, l.collection, id);
+        } finally {
+            Arrays.fill((byte[]) struct[2], (byte) 0);
+        }
+        if (r.failure() != null && r.failure().providerGone()) throw r.failure(); // reconnect and retry the whole set
+        if (r.failure() != null || !r.items().contains(item)) return false;
+        for (String other : r.items()) {
+            if (!other.equals(item)) deleteItem(l, other);
+        }
+        return true;
     }
 
     @Override

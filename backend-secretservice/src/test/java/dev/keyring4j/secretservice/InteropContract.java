@@ -202,6 +202,38 @@ abstract class InteropContract {
         assertEquals(Optional.empty(), secretToolLookup("interop.dup", "judy"));
     }
 
+    /** A set after a set writes into the item the first left; what other tools did in between still counts. */
+    @Test
+    void repeatedSetsRewriteTheirItemAndStillSeeOtherToolsDuplicatesAndDeletions() {
+        SecretServiceStore s = (SecretServiceStore) store;
+        store.set("interop.reset", "mona", Secret.of("v1"));
+        String item = StoreHooks.writtenItem(s, "interop.reset", "mona");
+        assertEquals(List.of(item), StoreHooks.items(s, "interop.reset", "mona"));
+        store.set("interop.reset", "mona", Secret.of("v2"));
+        assertEquals(List.of(item), StoreHooks.items(s, "interop.reset", "mona"), "the same item, rewritten");
+        assertEquals(Optional.of("v2"), secretToolLookup("interop.reset", "mona"));
+
+        // a duplicate another tool creates between two sets is deleted by the next one
+        python("keyring.set_password(sys.argv[1], sys.argv[2], sys.argv[3])", "interop.reset", "mona", "theirs");
+        assertEquals(2, StoreHooks.items(s, "interop.reset", "mona").size(), "Python keyring added its own item");
+        store.set("interop.reset", "mona", Secret.of("v3"));
+        assertEquals(List.of(item), StoreHooks.items(s, "interop.reset", "mona"));
+        assertEquals(Optional.of("v3"), pythonGet("interop.reset", "mona"));
+        assertEquals(Optional.of("v3"), secretToolLookup("interop.reset", "mona"));
+
+        // the remembered item deleted by another tool: the next set stores a new one
+        ok(fixture.run(List.of("secret-tool", "clear", "service", "interop.reset", "username", "mona"), null, CHILD_TIMEOUT), "secret-tool clear");
+        store.set("interop.reset", "mona", Secret.of("v4"));
+        List<String> now = StoreHooks.items(s, "interop.reset", "mona");
+        assertEquals(1, now.size(), now::toString);
+        assertNotEquals(item, now.get(0));
+        assertEquals(now.get(0), StoreHooks.writtenItem(s, "interop.reset", "mona"));
+        assertEquals(Optional.of("v4"), secretToolLookup("interop.reset", "mona"));
+        assertEquals(Optional.of("v4"), get("interop.reset", "mona"));
+        String shown = secretToolSearch("interop.reset");
+        assertEquals(1, countItems(shown), () -> "one item per id after set:\n" + shown);
+    }
+
     private static int countItems(String secretToolSearchOutput) {
         int n = 0;
         for (String line : secretToolSearchOutput.split("\n")) if (line.startsWith("label = ")) n++;

@@ -19,4 +19,15 @@ final class StoreHooks {
     static String collectionPath(SecretServiceStore s) {
         return s.connection().current().collection;
     }
+
+    /** The item the store's last set of the id left, as remembered for the next set (null when none). */
+    static String writtenItem(SecretServiceStore s, String service, String account) {
+        return s.connection().current().itemPaths.written(service, account);
+    }
+
+    /** The items of the id (service and username) the provider finds now. */
+    static java.util.List<String> items(SecretServiceStore s, String service, String account) {
+        ProviderLink l = s.connection().current();
+        return l.client.search(l.collection, java.util.Map.of("service", service, "username", account));
+    }
 }
