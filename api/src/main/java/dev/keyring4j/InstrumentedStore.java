@@ -9,9 +9,11 @@ import java.util.function.Supplier;
 /**
  * Wraps every store {@link Keyring} returns: each operation emits a JFR {@code dev.keyring4j.Operation}
  * event and calls the registered {@link KeyringListener}s. Neither ever sees a name or a secret.
+ * A process in which JFR never starts pays nothing for the events: the event class is not even loaded
+ * (JFR's metadata costs a short-lived command tens of milliseconds); once a recording starts, for
+ * example with {@code jcmd <pid> JFR.start}, the next operation records.
  */
 final class InstrumentedStore implements CredentialStore {
-    private static final System.Logger LOG = System.getLogger("dev.keyring4j.listener");
     static final List<KeyringListener> LISTENERS = new CopyOnWriteArrayList<>();
 
     private final CredentialStore delegate;
@@ -96,8 +98,8 @@ final class InstrumentedStore implements CredentialStore {
     }
 
     private <T> T timed(String operation, Supplier<T> call, java.util.function.Predicate<T> found) {
-        OperationEvent event = new OperationEvent();
-        event.begin();
+        OperationEvent event = jdk.jfr.FlightRecorder.isInitialized() ? new OperationEvent() : null;
+        if (event != null) event.begin();
         long start = System.nanoTime();
         KeyringListener.Outcome outcome = KeyringListener.Outcome.ERROR;
         String errorType = "";
@@ -110,17 +112,21 @@ final class InstrumentedStore implements CredentialStore {
             throw e;
         } finally {
             long nanos = System.nanoTime() - start;
-            event.end();
-            if (event.shouldCommit()) {
-                event.backend = delegate.id();
-                event.operation = operation;
-                event.outcome = outcome.name();
-                event.errorType = errorType;
-                event.commit();
-            }
+            if (event != null) commit(event, operation, outcome, errorType);
             if (!LISTENERS.isEmpty()) {
                 notifyListeners(new KeyringListener.Operation(delegate.id(), operation, outcome, errorType, Duration.ofNanos(nanos)));
             }
+        }
+    }
+
+    private void commit(OperationEvent event, String operation, KeyringListener.Outcome outcome, String errorType) {
+        event.end();
+        if (event.shouldCommit()) {
+            event.backend = delegate.id();
+            event.operation = operation;
+            event.outcome = outcome.name();
+            event.errorType = errorType;
+            event.commit();
         }
     }
 
@@ -129,7 +135,7 @@ final class InstrumentedStore implements CredentialStore {
             try {
                 l.operationCompleted(op);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "a KeyringListener threw " + e.getClass().getName() + "; ignored");
+                System.getLogger("dev.keyring4j.listener").log(System.Logger.Level.WARNING, "a KeyringListener threw " + e.getClass().getName() + "; ignored");
             }
         }
     }

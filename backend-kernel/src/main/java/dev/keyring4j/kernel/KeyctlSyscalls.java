@@ -5,6 +5,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
+import dev.keyring4j.support.NativeLibc;
 import com.sun.jna.Pointer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -77,7 +78,8 @@ final class KeyctlSyscalls {
         }
         if (numbers != null) {
             try {
-                Native.register(KeyctlSyscalls.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+                NativeLibc.prepareJna(); // no `ldconfig -p` child
+                Native.register(KeyctlSyscalls.class, NativeLibrary.getInstance(NativeLibc.SONAME));
             } catch (LinkageError e) {
                 numbers = null;
                 why = "cannot bind syscall(2) in libc through JNA: " + e.getMessage();

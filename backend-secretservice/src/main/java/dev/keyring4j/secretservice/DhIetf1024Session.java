@@ -45,6 +45,10 @@ final class DhIetf1024Session implements SecretServiceSession {
         this.key = key;
     }
 
+    /** At most one exchange generated ahead of need by {@link Exchange#prepare}; taken once. */
+    private static final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Exchange>> PREPARED =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     /** Our half of the exchange: keep the private part until {@link #complete}. */
     static final class Exchange {
         private final KeyPair pair;
@@ -57,6 +61,44 @@ final class DhIetf1024Session implements SecretServiceSession {
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("this JVM cannot do Diffie-Hellman in the 1024-bit Oakley group", e);
             }
+        }
+
+        /**
+         * Starts generating an exchange on a daemon thread, while the caller connects to the bus: in a
+         * cold JVM the key pair and the JCE set-up behind it (providers, AES, HMAC) take about as long
+         * as dbus-java's connection, and a second core does them meanwhile. The next {@link #take}
+         * gets it; one prepared exchange at a time, each used once.
+         */
+        static void prepare() {
+            java.util.concurrent.CompletableFuture<Exchange> f = new java.util.concurrent.CompletableFuture<>();
+            if (!PREPARED.compareAndSet(null, f)) return;
+            Thread t = new Thread(() -> {
+                try {
+                    Exchange e = new Exchange();
+                    // warm the ciphers the session uses: their providers load here, not on the caller's path
+                    Cipher.getInstance("AES/CBC/PKCS5Padding");
+                    Mac.getInstance("HmacSHA256");
+                    KeyAgreement.getInstance("DH");
+                    f.complete(e);
+                } catch (Throwable e) {
+                    f.completeExceptionally(e);
+                }
+            }, "keyring4j-secret-service-dh");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /** The prepared exchange if there is one (waiting for it), else a new one. */
+        static Exchange take() {
+            java.util.concurrent.CompletableFuture<Exchange> f = PREPARED.getAndSet(null);
+            if (f != null) {
+                try {
+                    return f.join();
+                } catch (RuntimeException e) {
+                    // generate it here instead, where a failure is reported as usual
+                }
+            }
+            return new Exchange();
         }
 
         /** Our public value, big-endian and unsigned (no sign byte), as the spec requires. */

@@ -95,7 +95,7 @@ final class SecretServiceClient implements AutoCloseable {
             Object[] r = bus.call(SECRETS, SERVICE_PATH, SERVICE_IFACE, "OpenSession", "sv", algorithm, new Variant<>(""));
             return new PlainSession(DBusValues.path(r[1]));
         }
-        DhIetf1024Session.Exchange exchange = new DhIetf1024Session.Exchange();
+        DhIetf1024Session.Exchange exchange = DhIetf1024Session.Exchange.take();
         Object[] r;
         try {
             r = bus.call(SECRETS, SERVICE_PATH, SERVICE_IFACE, "OpenSession", "sv", algorithm, new Variant<>(exchange.publicValue(), "ay"));

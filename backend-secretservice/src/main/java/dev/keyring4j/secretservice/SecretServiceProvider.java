@@ -67,6 +67,7 @@ public final class SecretServiceProvider implements CredentialStoreProvider {
         } catch (BackendUnavailableException e) {
             return without(Availability.unavailable(e.reason()));
         }
+        if (SecretServiceSettings.DH_ALGORITHM.equals(settings.sessionAlgorithm())) DhIetf1024Session.Exchange.prepare();
         BusConnection.loadClasses();
         SecretServiceClient client;
         try {

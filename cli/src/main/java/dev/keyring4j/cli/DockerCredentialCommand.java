@@ -60,6 +60,8 @@ final class DockerCredentialCommand implements Callable<Integer> {
         }
         byte[] input = new byte[0];
         try {
+            // store's stdin carries the secret
+            if (action.equals("store")) options.protect();
             input = action.equals("list") ? new byte[0] : BoundedInput.readStream(Main.Streams.in, "docker-credential's stdin", MAX_INPUT);
             try (CredentialStore store = options.open()) {
                 return handle(store, action, input, out);

@@ -44,6 +44,8 @@ final class GitCredentialCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        // store's stdin carries the password
+        if (action.equals("store")) options.protect();
         Map<String, String> request = GitCredentialHelper.read(BoundedInput.limit(Main.Streams.in, "git-credential's stdin", MAX_INPUT));
         if (!GitCredentialHelper.ACTIONS.contains(action)) return Main.OK;
         try (CredentialStore store = options.open()) {

@@ -34,11 +34,8 @@ import picocli.CommandLine.Parameters;
  * 3 store error or an unexpected failure. Every error is one line on stderr (a stack trace only with
  * {@code --debug}); secrets go only to stdout, and only from {@code get}. Output is UTF-8 whatever the locale.
  */
-@Command(name = "keyring4j", mixinStandardHelpOptions = true, version = "keyring4j 0.1.0-SNAPSHOT",
+@Command(name = "keyring4j", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "keyring4j 0.1.0-SNAPSHOT",
         description = "Store and read credentials in the best store this machine offers.",
-        subcommands = {Main.Get.class, Main.Set.class, Main.Del.class, Main.ListIds.class, Main.Backends.class, Main.Diagnose.class,
-                GitCredentialCommand.class, ExecCommand.class, DockerCredentialCommand.class,
-                ProvisionSystemdCommand.class, RotateCommand.class, EnvNameCommand.class, ConfigReferenceCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:not found", "2:usage error or bad input", "3:store error (locked, unavailable, read-only, denied, damaged) or an unexpected failure (rerun with --debug)"})
 public final class Main implements Runnable {
@@ -46,6 +43,18 @@ public final class Main implements Runnable {
     static final int NOT_FOUND = 1;
     static final int USAGE = 2;
     static final int STORE_ERROR = 3;
+
+    /**
+     * The subcommands, in the order help lists them. picocli builds a command's model (reflection over
+     * its annotations) when it is added, so {@link #run} adds only the one the arguments name, and
+     * every one only when they name none (help, a typo).
+     */
+    static final List<Class<?>> SUBCOMMANDS = List.of(Get.class, Set.class, Del.class, ListIds.class, Backends.class, Diagnose.class,
+            GitCredentialCommand.class, ExecCommand.class, DockerCredentialCommand.class,
+            ProvisionSystemdCommand.class, RotateCommand.class, EnvNameCommand.class, ConfigReferenceCommand.class);
+
+    /** Root options that take a value as the next argument: the value is never the subcommand's name. */
+    private static final java.util.Set<String> ROOT_OPTIONS_WITH_VALUE = java.util.Set.of("-b", "--backend", "-c", "--config");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -71,8 +80,32 @@ public final class Main implements Runnable {
         return b.build();
     }
 
+    /**
+     * Opens the store the options select. Unless it is the env backend, the process is first made
+     * non-dumpable ({@link #protect}): a secret is about to enter it. The env backend's secrets are
+     * already in this process's environment (and its parent's) or in a file its user can read, so
+     * hiding this process would hide nothing, and {@code --backend env} stays free of native code.
+     */
     CredentialStore open() {
-        return Keyring.open(config());
+        CredentialStore store = Keyring.open(config());
+        if (!"env".equals(store.id())) {
+            protect();
+        } else if (protectProcess && debug) {
+            Streams.err.println("keyring4j: debug: the process is not marked non-dumpable: the env backend's secrets are in its environment already");
+        }
+        return store;
+    }
+
+    /** Whether {@link #protect} calls prctl: only in the real process ({@link #main}), never in a test's JVM. */
+    private boolean protectProcess;
+    private boolean protectedOnce;
+
+    /** Marks the process non-dumpable ({@link NonDumpable}) before a secret enters it; once; with --debug, says so when it cannot. */
+    void protect() {
+        if (!protectProcess || protectedOnce) return;
+        protectedOnce = true;
+        String why = NonDumpable.apply();
+        if (why != null && debug) Streams.err.println("keyring4j: debug: the process is not marked non-dumpable: " + why);
     }
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
@@ -81,8 +114,8 @@ public final class Main implements Runnable {
 
     /**
      * The command as a process: stdout and stderr write UTF-8 whatever the locale, the arguments are
-     * recovered byte-exact ({@link Arguments}), the process is made non-dumpable ({@link NonDumpable}),
-     * and every failure, an {@link Error} included, ends as one line and an exit code ({@link Failure}).
+     * recovered byte-exact ({@link Arguments}), the process is made non-dumpable before a secret enters
+     * it ({@link #protect}), and every failure, an {@link Error} included, ends as one line and an exit code ({@link Failure}).
      */
     public static void main(String[] args) {
         PrintStream out = utf8(FileDescriptor.out);
@@ -98,7 +131,7 @@ public final class Main implements Runnable {
         int code;
         try {
             String[] exact = Arguments.recover(args);
-            code = run(exact, System.in, out, err, NonDumpable.apply());
+            code = run(exact, System.in, out, err, true);
         } catch (Throwable e) {
             code = Failure.report(e, debug, err);
         }
@@ -123,15 +156,20 @@ public final class Main implements Runnable {
 
     /** Runs the command with these streams; returns the exit code. */
     static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
-        return run(args, in, out, err, null);
+        return run(args, in, out, err, false);
     }
 
-    /** As {@link #run(String[], InputStream, PrintStream, PrintStream)}; {@code notDumpable} says why the process is not non-dumpable (null: it is). */
-    static int run(String[] args, InputStream in, PrintStream out, PrintStream err, String notDumpable) {
+    /** As {@link #run(String[], InputStream, PrintStream, PrintStream)}; {@code protectProcess}: make this process non-dumpable before a secret enters it. */
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err, boolean protectProcess) {
         boolean early = debugRequested(args);
         try {
             Main main = new Main();
+            main.protectProcess = protectProcess;
             CommandLine cl = new CommandLine(main);
+            String named = subcommandName(args);
+            for (Class<?> c : SUBCOMMANDS) {
+                if (named == null || names(c).contains(named)) cl.addSubcommand(c);
+            }
             // a name may start with '@': it is a name, never a file to read arguments from
             cl.setExpandAtFiles(false);
             cl.setOut(new java.io.PrintWriter(out, true));
@@ -141,10 +179,6 @@ public final class Main implements Runnable {
                 Throwable cause = e instanceof CommandLine.ExecutionException && e.getCause() != null ? e.getCause() : e;
                 return Failure.report(cause, main.debug, err);
             });
-            cl.setExecutionStrategy(parsed -> {
-                if (main.debug && notDumpable != null) err.println("keyring4j: debug: the process is not marked non-dumpable: " + notDumpable);
-                return new CommandLine.RunLast().execute(parsed);
-            });
             Streams.in = in;
             Streams.out = out;
             Streams.err = err;
@@ -153,6 +187,31 @@ public final class Main implements Runnable {
             // picocli failing to build the commands, or an Error it let through
             return Failure.report(e, early, err);
         }
+    }
+
+    /** The subcommand the arguments name, or null when they name none that exists (then every one is added, for help and suggestions). */
+    static String subcommandName(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--")) return null;
+            if (a.startsWith("-")) {
+                if (ROOT_OPTIONS_WITH_VALUE.contains(a)) i++;
+                continue;
+            }
+            for (Class<?> c : SUBCOMMANDS) {
+                if (names(c).contains(a)) return a;
+            }
+            return null;
+        }
+        return null;
+    }
+
+    /** A subcommand's name and aliases, from its annotation (no model is built). */
+    private static List<String> names(Class<?> command) {
+        Command c = command.getAnnotation(Command.class);
+        List<String> all = new java.util.ArrayList<>(List.of(c.aliases()));
+        all.add(c.name());
+        return all;
     }
 
     @Override
@@ -212,7 +271,7 @@ public final class Main implements Runnable {
         @Override
         public Integer call() throws IOException {
             Duration expiry = ttl == null ? null : parseDuration(ttl);
-            try (Secret secret = readSecret(); CredentialStore store = options.open()) {
+            try (Secret secret = readSecret(options); CredentialStore store = options.open()) {
                 if (expiry == null) {
                     store.set(service, account, secret);
                     if (!store.capabilities().persistent()) {
@@ -226,7 +285,9 @@ public final class Main implements Runnable {
             }
         }
 
-        static Secret readSecret() throws IOException {
+        /** The secret from the terminal (no echo) or stdin; the process is made non-dumpable first. */
+        static Secret readSecret(Main options) throws IOException {
+            options.protect();
             Console console = System.console();
             if (console != null && Streams.in == System.in) {
                 char[] typed = console.readPassword("Secret for %s: ", "the credential");

@@ -3,6 +3,7 @@ package dev.keyring4j.cli;
 import com.sun.jna.Function;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
+import dev.keyring4j.support.NativeLibc;
 
 /**
  * Marks this process non-dumpable with {@code prctl(PR_SET_DUMPABLE, 0)}, as ssh-agent does: other
@@ -29,27 +30,11 @@ final class NonDumpable {
         }
     }
 
-    private static final String PLATFORM_PATH = "jna.platform.library.path";
-
-    /** The dynamic loader's default directories, the multiarch ones (Debian, Ubuntu) first. */
-    static String loaderDirectories() {
-        String arch = System.getProperty("os.arch", "");
-        String triplet = switch (arch) {
-            case "amd64", "x86_64" -> "x86_64-linux-gnu";
-            case "aarch64" -> "aarch64-linux-gnu";
-            default -> arch + "-linux-gnu";
-        };
-        return "/lib/" + triplet + ":/usr/lib/" + triplet + ":/lib64:/usr/lib64:/lib:/usr/lib";
-    }
-
     /** Separate so that a missing JNA shows as a LinkageError in {@link #apply}, not when this class loads. */
     private static final class Call {
         static String prctlNotDumpable() {
-            // Without this property JNA forks `ldconfig -p` when it first loads a library, to learn
-            // where libraries live; the loader's own directories say it without another process.
-            if (System.getProperty(PLATFORM_PATH) == null) System.setProperty(PLATFORM_PATH, loaderDirectories());
-            // libc by its soname, which the dynamic loader finds itself
-            Function prctl = NativeLibrary.getInstance("libc.so.6").getFunction("prctl");
+            NativeLibc.prepareJna();
+            Function prctl = NativeLibrary.getInstance(NativeLibc.SONAME).getFunction("prctl");
             int rc = prctl.invokeInt(new Object[] {PR_SET_DUMPABLE, 0L, 0L, 0L, 0L});
             return rc == 0 ? null : "prctl(PR_SET_DUMPABLE, 0) failed with errno " + Native.getLastError();
         }

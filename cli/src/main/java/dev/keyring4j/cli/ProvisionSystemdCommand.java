@@ -13,6 +13,8 @@ import picocli.CommandLine.Parameters;
         description = {"Encrypt a secret read from stdin with systemd-creds under the name that get(SERVICE, ACCOUNT) reads,",
                 "and print the LoadCredentialEncrypted= line to add to the service's unit file."})
 final class ProvisionSystemdCommand implements Callable<Integer> {
+    @picocli.CommandLine.ParentCommand
+    Main options;
     @Parameters(index = "0", paramLabel = "SERVICE")
     String service;
     @Parameters(index = "1", paramLabel = "ACCOUNT")
@@ -22,7 +24,7 @@ final class ProvisionSystemdCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Secret secret = Main.Set.readSecret()) {
+        try (Secret secret = Main.Set.readSecret(options)) {
             String line = SystemdCredentials.provision(service, account, secret, out);
             Main.Streams.out.println(line);
             return Main.OK;

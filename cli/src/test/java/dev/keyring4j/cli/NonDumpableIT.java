@@ -152,14 +152,34 @@ class NonDumpableIT {
         assertEquals("readable", verdict, "a JVM without prctl");
     }
 
+    /**
+     * exec through the command backend (a secret enters from a process, not from this process's own
+     * environment, so keyring4j protects itself) keeps itself unreadable while its child is readable.
+     */
     @Test
     void execsChildIsDumpableAgainWhileKeyring4jIsNot() throws Exception {
         requireSetprivAsRoot();
-        String child = peek("child", (pid, out) -> Thread.sleep(500),
-                Processes.java().toString(), "-XX:-UsePerfData", "-jar", keyring4j(), "--backend", "env", "exec", "--env", "X=svc/acct", "--", "sleep", "60");
+        Path config = dir().resolve("command.properties");
+        Files.writeString(config, "command.rule.t.match = svc.example.dev\ncommand.rule.t.run = echo exec-value\n");
+        String[] exec = {Processes.java().toString(), "-XX:-UsePerfData", "-jar", keyring4j(), "--config", config.toString(),
+                "--backend", "command", "exec", "--env", "X=svc.example.dev/acct", "--", "sleep", "60"};
+        String child = peek("child", (pid, out) -> Thread.sleep(500), exec);
         assertEquals("readable", child, "execve makes exec's child dumpable");
-        String parent = peek("self", notDumpable(),
-                Processes.java().toString(), "-XX:-UsePerfData", "-jar", keyring4j(), "--backend", "env", "exec", "--env", "X=svc/acct", "--", "sleep", "60");
+        String parent = peek("self", notDumpable(), exec);
         assertTrue(parent != null && parent.startsWith("unreadable"), "keyring4j exec itself: " + parent);
+    }
+
+    /**
+     * The env backend's secrets are in the process's environment before it starts (and in its
+     * parent's, or in a file its user reads): keyring4j leaves itself dumpable there, which keeps
+     * {@code --backend env} free of native code (ColdStartIT), and says so with --debug.
+     */
+    @Test
+    void theEnvBackendIsLeftDumpableAndSaysSo() throws Exception {
+        Processes.Result r = Processes.run(Processes.jar("--debug", "--backend", "env", "get", "svc", "acct"),
+                java.util.Map.of("KEYRING4J_SVC_ACCT", "v"), null);
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("v\n", r.out());
+        assertTrue(r.err().contains("not marked non-dumpable: the env backend's secrets are in its environment already"), r.err());
     }
 }

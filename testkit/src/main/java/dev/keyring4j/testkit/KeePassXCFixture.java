@@ -107,8 +107,9 @@ public final class KeePassXCFixture implements AutoCloseable {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                String first = Files.readString(log).lines().findFirst().orElse("").strip();
-                if (first.matches("\\d+")) return first;
+                // the number is its own line, after any complaint about displays it found taken
+                java.util.Optional<String> number = Files.readString(log).lines().map(String::strip).filter(l -> l.matches("\\d+")).findFirst();
+                if (number.isPresent()) return number.get();
             } catch (IOException e) {
                 // not written yet
             }

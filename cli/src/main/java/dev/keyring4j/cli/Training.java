@@ -1,0 +1,37 @@
+package dev.keyring4j.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The training run an AppCDS archive is dumped from ({@code -XX:ArchiveClassesAtExit}, see the
+ * {@code keyring4j} launcher): runs the command's common paths once in this process, output discarded,
+ * so that their classes (picocli, discovery, every backend's probe and read path) are in the archive.
+ *
+ * <p>Changes nothing: it reads an id nobody stores, lists, probes (probes never prompt or write) and
+ * prints help. It is never part of a user's command.
+ */
+public final class Training {
+    private Training() {
+    }
+
+    /** Runs the training commands; ignores their outcomes (a machine without a backend trains less). */
+    public static void main(String[] args) {
+        PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+        String[][] runs = {
+            {"--backend", "env", "get", "keyring4j-training", "none"},
+            {"--backend", "env", "list", "keyring4j-training"},
+            {"get", "keyring4j-training", "none"},
+            {"backends"},
+            {"--help"},
+            {"git-credential", "get"},
+            {"docker-credential", "list"},
+        };
+        byte[] gitRequest = "protocol=https\nhost=keyring4j-training.invalid\n\n".getBytes(StandardCharsets.UTF_8);
+        for (String[] run : runs) {
+            Main.run(run, new ByteArrayInputStream(gitRequest), discard, discard);
+        }
+    }
+}
