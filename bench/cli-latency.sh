@@ -36,44 +36,27 @@ PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [ -n "${KEY_RING:-}" ] && keyctl unlink "$KEY_RING" @u >/dev/null 2>&1 || true
+  # the bench's own kernel namespace keyring, never the user's keyring4j one
+  ns_id=$(keyctl search @u keyring "$NAMESPACE" 2>/dev/null) && keyctl unlink "$ns_id" @u >/dev/null 2>&1 || true
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-mkdir -p -m 700 "$TMP"/{home,run,data,config,cache}
-cat > "$TMP/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$TMP/run/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
-</busconfig>
-CONF
-export HOME="$TMP/home" XDG_RUNTIME_DIR="$TMP/run" XDG_DATA_HOME="$TMP/data" XDG_CONFIG_HOME="$TMP/config" XDG_CACHE_HOME="$TMP/cache"
-unset DISPLAY WAYLAND_DISPLAY KEYRING4J_BACKEND PYTHON_KEYRING_BACKEND
-dbus-daemon --config-file="$TMP/bus.conf" --nofork --print-address >"$TMP/address" 2>"$TMP/dbus.log" &
-PIDS+=($!)
-for _ in $(seq 100); do [ -s "$TMP/address" ] && break; sleep 0.05; done
-[ -s "$TMP/address" ] || { echo "dbus-daemon did not start" >&2; cat "$TMP/dbus.log" >&2; exit 1; }
-export DBUS_SESSION_BUS_ADDRESS="$(head -n1 "$TMP/address")"
-printf '%s' bench-password | gnome-keyring-daemon --foreground --unlock --components=secrets >"$TMP/gnome-keyring.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 200); do
-  dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner \
-    string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true' && break
-  sleep 0.05
-done
+. "$ROOT/bench/peers/private-secret-service.sh"
+start_private_secret_service "$TMP" || exit 1
+unset KEYRING4J_BACKEND PYTHON_KEYRING_BACKEND
 echo "== private gnome-keyring $(gnome-keyring-daemon --version | head -n1) on $DBUS_SESSION_BUS_ADDRESS"
 
 K="$ROOT/keyring4j"
+# every keyring4j run reads this: the kernel backend writes into a namespace of the bench's own
+NAMESPACE="keyring4j-latency-$$"
+printf 'kernel.namespace = %s\n' "$NAMESPACE" > "$TMP/keyring4j.properties"
+export KEYRING4J_CONFIG="$TMP/keyring4j.properties"
 # the same secret where each reader looks: the Secret Service (Python keyring's and keyring4j's attributes), the kernel, env
 printf '%s' "$SECRET" | secret-tool store --label=bench service "$SERVICE" username "$ACCOUNT"
 printf '%s' "$SECRET" | "$K" --backend kernel set "$SERVICE" "$ACCOUNT" 2>/dev/null
 export KEYRING4J_BENCH_LATENCY_EXAMPLE_ALICE="$SECRET"
-KEY_RING=$(keyctl search @u keyring keyring4j 2>/dev/null || true)
-KEY_ID=$(keyctl search @u user "$ACCOUNT" 2>/dev/null || keyctl show @u | awk -v a="$ACCOUNT" '$NF==a {print $1; exit}')
+NS_ID=$(keyctl search @u keyring "$NAMESPACE")
+KEY_ID=$(keyctl search "$NS_ID" user "$ACCOUNT")
 git config --global credential.helper "!$K git-credential"
 printf 'protocol=https\nhost=git.latency.example\nusername=alice\npassword=%s\n\n' "$SECRET" | git credential approve
 
@@ -86,7 +69,7 @@ check "$K" --backend kernel get "$SERVICE" "$ACCOUNT"
 check "$K" --backend env get bench.latency.example alice
 check "$PY" -m keyring get "$SERVICE" "$ACCOUNT"
 check secret-tool lookup service "$SERVICE" username "$ACCOUNT"
-[ -n "$KEY_ID" ] && check keyctl pipe "$KEY_ID"
+check keyctl pipe "$KEY_ID"
 printf 'protocol=https\nhost=git.latency.example\n\n' | git credential fill | grep -q "password=$SECRET" || { echo "git credential fill failed" >&2; exit 1; }
 
 names=("keyring4j get (auto-detected)" "keyring4j --backend secret-service get" "keyring4j --backend kernel get"

@@ -43,37 +43,8 @@ cleanup() {
     rm -rf "$TMP"
 }
 trap cleanup EXIT
-mkdir -p -m 700 "$TMP"/{home,run,data,config,cache}
-
-cat > "$TMP/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$TMP/run/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
-</busconfig>
-CONF
-
-export HOME="$TMP/home" XDG_RUNTIME_DIR="$TMP/run" XDG_DATA_HOME="$TMP/data" XDG_CONFIG_HOME="$TMP/config" XDG_CACHE_HOME="$TMP/cache"
-unset DISPLAY WAYLAND_DISPLAY
-
-dbus-daemon --config-file="$TMP/bus.conf" --nofork --print-address >"$TMP/address" 2>"$TMP/dbus.log" &
-PIDS+=($!)
-for _ in $(seq 100); do [ -s "$TMP/address" ] && break; sleep 0.05; done
-[ -s "$TMP/address" ] || { echo "dbus-daemon did not start" >&2; cat "$TMP/dbus.log" >&2; exit 1; }
-export DBUS_SESSION_BUS_ADDRESS="$(head -n1 "$TMP/address")"
-
-printf '%s' bench-password | gnome-keyring-daemon --foreground --unlock --components=secrets >"$TMP/gnome-keyring.log" 2>&1 &
-PIDS+=($!)
-owned=no
-for _ in $(seq 200); do
-    if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-        org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'; then owned=yes; break; fi
-    sleep 0.05
-done
-[ "$owned" = yes ] || { echo "gnome-keyring did not come up" >&2; cat "$TMP/gnome-keyring.log" >&2; exit 1; }
+. "$ROOT/bench/peers/private-secret-service.sh"
+start_private_secret_service "$TMP" || exit 1
 echo "== private gnome-keyring $(gnome-keyring-daemon --version | head -n1) on $DBUS_SESSION_BUS_ADDRESS"
 
 printf '%s' bench-secret-value-0123456789 | secret-tool store --label=bench service "$SERVICE" username "$ACCOUNT"
