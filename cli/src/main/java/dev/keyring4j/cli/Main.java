@@ -170,6 +170,12 @@ public final class Main implements Runnable {
             for (Class<?> c : SUBCOMMANDS) {
                 if (named == null || names(c).contains(named)) cl.addSubcommand(c);
             }
+            // addSubcommand copies the root's parser settings over each subcommand's own: apply the
+            // subcommand's model transformer again (exec's stop-at-the-command rule)
+            for (CommandLine sub : cl.getSubcommands().values()) {
+                CommandLine.Model.CommandSpec spec = sub.getCommandSpec();
+                if (spec.modelTransformer() != null) spec.modelTransformer().transform(spec);
+            }
             // a name may start with '@': it is a name, never a file to read arguments from
             cl.setExpandAtFiles(false);
             cl.setOut(new java.io.PrintWriter(out, true));
