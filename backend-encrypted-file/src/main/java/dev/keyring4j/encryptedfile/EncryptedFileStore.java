@@ -62,10 +62,34 @@ public final class EncryptedFileStore implements CredentialStore {
     private final VerifiedFile file;
     private final KeyMaterial keys;
 
-    /** An edit of the live entries (a copy, expired ones already purged) of {@code base}; returns the write's result. */
+    /** An edit of the entries of {@code base}, recorded in {@code edits}; returns the write's result. */
     @FunctionalInterface
     private interface EntryEdit<R> {
-        R apply(Snapshot base, TreeMap<String, Entry> entries, long now);
+        R apply(Snapshot base, Edits edits, long now);
+    }
+
+    /** The changes of one write over a state's entries: id to new entry, null for a delete. Expired entries count as absent. */
+    private static final class Edits {
+        private final Map<String, Entry> base;
+        private final long now;
+        final Map<String, Entry> changes = new java.util.LinkedHashMap<>();
+
+        Edits(Map<String, Entry> base, long now) {
+            this.base = base;
+            this.now = now;
+        }
+
+        void put(Entry e) {
+            changes.put(e.id, e);
+        }
+
+        /** Deletes the entry {@code id}; whether a live one was there. */
+        boolean remove(String id) {
+            Entry e = changes.containsKey(id) ? changes.get(id) : base.get(id);
+            if (e == null) return false;
+            changes.put(id, null);
+            return !e.expiredAt(now);
+        }
     }
 
     EncryptedFileStore(StoreSettings settings, ProtectionKind defaultProtection) {
@@ -142,7 +166,7 @@ public final class EncryptedFileStore implements CredentialStore {
         put(checkedName(service, account), Objects.requireNonNull(secret, "secret"), 0);
     }
 
-    /** Stores the secret with {@code expires = now + ttl}; once expired it reads as absent and the next write purges it. */
+    /** Stores the secret with {@code expires = now + ttl}; once expired it reads as absent and the next rewrite of the file purges it. */
     @Override
     public void set(String service, String account, Secret secret, Duration ttl) {
         CredentialId name = checkedName(service, account);
@@ -162,9 +186,8 @@ public final class EncryptedFileStore implements CredentialStore {
     private synchronized void put(CredentialId name, Secret secret, long expires) {
         byte[] value = secret.asBytes();
         try {
-            file.mutate(editEntries((base, entries, now) -> {
-                Entry e = Entry.seal(base.keys(), base.header().fileId(), name, value, now, expires);
-                entries.put(e.id, e);
+            file.mutate(editEntries(false, (base, edits, now) -> {
+                edits.put(Entry.seal(base.keys(), base.header().fileId(), name, value, now, expires));
                 return null;
             }));
         } finally {
@@ -173,18 +196,18 @@ public final class EncryptedFileStore implements CredentialStore {
     }
 
     /**
-     * Stores every credential in one rewrite of the file (an import or a migration costs O(n)
-     * once, instead of O(n) per credential). All names are checked before anything is written.
+     * Stores every credential in one write: one rewrite of the file for more than one (an import
+     * or a migration costs O(n) once), one journal record for one. All names are checked before
+     * anything is written.
      */
     public synchronized void setAll(Map<CredentialId, Secret> credentials) {
         List<CredentialId> names = new ArrayList<>(credentials.size());
         for (CredentialId id : credentials.keySet()) names.add(checkedName(id.service(), id.account()));
-        file.mutate(editEntries((base, entries, now) -> {
+        file.mutate(editEntries(credentials.size() > 1, (base, edits, now) -> {
             for (CredentialId name : names) {
                 byte[] value = Objects.requireNonNull(credentials.get(name), "secret").asBytes();
                 try {
-                    Entry e = Entry.seal(base.keys(), base.header().fileId(), name, value, now, 0);
-                    entries.put(e.id, e);
+                    edits.put(Entry.seal(base.keys(), base.header().fileId(), name, value, now, 0));
                 } finally {
                     Keys.wipe(value);
                 }
@@ -201,27 +224,42 @@ public final class EncryptedFileStore implements CredentialStore {
                 return VerifiedFile.Change.unchanged(false); // nothing to write
             }
             // the id is taken again: an upgrade to a key file of its own changes the keys
-            return editEntries((base, entries, now) -> entries.remove(idOf(base.keys(), name)) != null).apply(current);
+            return editEntries(false, (base, edits, now) -> edits.remove(idOf(base.keys(), name))).apply(current);
         });
+    }
+
+    /**
+     * Folds the journal into a new store file now (atomically, durably; the backup keeps the file
+     * before), purging expired entries. Writes do this by themselves every few hundred records;
+     * this is for a caller who wants the whole state in the store file, e.g. before copying it.
+     * Does nothing when the store has no file yet.
+     *
+     * @throws dev.keyring4j.LockedException when the store cannot be unlocked
+     * @throws StoreCorruptedException when the store is damaged (nothing is written)
+     */
+    public synchronized void compact() {
+        file.mutate(current -> current == null ? VerifiedFile.Change.unchanged(null) : editEntries(true, (base, edits, now) -> null).apply(current));
     }
 
     /**
      * The write of an entry edit: the file is created when there is none, brought to the current
      * format (a version 1 key file store first moved to a key file of its own, written at once with
-     * the backup pointed at it), expired entries are purged, and the backup keeps the state before.
+     * the backup pointed at it). The edit is appended to the journal, or, when {@code rewrite} (many
+     * entries at once, a compaction) or the journal is due, folded into a new store file, with
+     * expired entries purged and the backup keeping the file before.
      */
-    private <R> VerifiedFile.Mutation<R> editEntries(EntryEdit<R> edit) {
+    private <R> VerifiedFile.Mutation<R> editEntries(boolean rewrite, EntryEdit<R> edit) {
         return current -> {
             if (current != null && keys.needsOwnKeyfile(current)) {
-                return VerifiedFile.Change.first(keys.ownKeyfile(current), editEntries(edit));
+                return VerifiedFile.Change.first(keys.ownKeyfile(current), editEntries(rewrite, edit));
             }
             Snapshot base = current == null ? keys.create() : keys.inCurrentFormat(current);
             long now = clock.millis();
-            TreeMap<String, Entry> entries = new TreeMap<>(base.entries());
-            entries.values().removeIf(e -> e.expiredAt(now));
-            R result = edit.apply(base, entries, now);
+            Edits edits = new Edits(base.entries(), now);
+            R result = edit.apply(base, edits, now);
+            if (edits.changes.isEmpty() && !rewrite && base == current) return VerifiedFile.Change.unchanged(result);
             return VerifiedFile.Change.write(
-                    new VerifiedFile.Next(base.withEntries(entries), PrivateFiles.Backup.PREVIOUS, VerifiedFile.AfterCommit.NOTHING), result);
+                    new VerifiedFile.Next(base, edits.changes, rewrite, PrivateFiles.Backup.PREVIOUS, VerifiedFile.AfterCommit.NOTHING), result);
         };
     }
 

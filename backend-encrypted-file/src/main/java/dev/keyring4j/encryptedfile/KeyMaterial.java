@@ -48,7 +48,7 @@ record KeyMaterial(StoreSettings settings, ProtectionKind defaultProtection, Ver
      * (shared by stores of the same file name).
      */
     boolean needsOwnKeyfile(Snapshot base) {
-        return base.header().version() != StoreFile.VERSION && base.header().kind() == ProtectionKind.KEYFILE
+        return base.header().version() == 1 && base.header().kind() == ProtectionKind.KEYFILE
                 && settings.configuredKeyfile().isEmpty();
     }
 

@@ -19,11 +19,12 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * The file format {@code keyring4j-file/2}: one line of JSON, written canonically (fixed key order,
+ * The file format {@code keyring4j-file/3} (the base of a store; the writes since it was written
+ * are in its {@link Journal}): one line of JSON, written canonically (fixed key order,
  * no whitespace), ending in a fixed-size trailer:
  *
  * <pre>
- * {"format":"keyring4j-file/2","fileId":HEX,"protection":{…},"generation":N,"keyset":B64,"entries":[{"id":B64URL,"data":B64},…],"mac":HEX74,"sha256":HEX64}\n
+ * {"format":"keyring4j-file/3","fileId":HEX,"protection":{…},"generation":N,"keyset":B64,"entries":[{"id":B64URL,"data":B64},…],"mac":HEX74,"sha256":HEX64}\n
  * </pre>
  *
  * <ul>
@@ -36,16 +37,19 @@ import java.util.List;
  *     no key, so damage is recognised before any key is derived, which is what lets a wrong
  *     passphrase (intact file, failing check value) be told apart from a damaged file.</li>
  * </ul>
- * Files of version 1 ({@code keyring4j-file/1}: no {@code generation}, read as generation 0) are
- * still read; every write writes version 2. This class checks layout, checksum and syntax; the
+ * Version 3 has the layout of version 2; its number says that a journal may hold later writes, so
+ * that a version of keyring4j that knows no journal refuses the file rather than lose them. Files
+ * of version 2 and 1 ({@code keyring4j-file/1}: no {@code generation}, read as generation 0) are
+ * still read; every rewrite writes version 3. This class checks layout, checksum and syntax; the
  * keyed checks happen once the keyset is open.
  */
 final class StoreFile {
     /** The version every write writes. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     static final String FORMAT_PREFIX = "keyring4j-file/";
     static final String FORMAT = FORMAT_PREFIX + VERSION;
     private static final String FORMAT_V1 = FORMAT_PREFIX + 1;
+    private static final String FORMAT_V2 = FORMAT_PREFIX + 2;
     private static final int MAC_HEX = 74; // Tink HMAC-SHA256: 5-byte prefix + 32-byte tag
     private static final byte[] MAC_OPEN = ascii(",\"mac\":\"");
     private static final byte[] SHA_OPEN = ascii("\",\"sha256\":\"");
@@ -182,14 +186,14 @@ final class StoreFile {
         if (root == null || !root.isObject()) throw new Damage("it is not a JSON object");
         String format = text(root, "format");
         int version;
-        if (FORMAT.equals(format)) {
-            version = VERSION;
+        if (FORMAT.equals(format) || FORMAT_V2.equals(format)) {
+            version = FORMAT.equals(format) ? VERSION : 2;
             expectFields(root, "", "format", "fileId", "protection", "generation", "keyset", "entries");
         } else if (FORMAT_V1.equals(format)) {
             version = 1;
             expectFields(root, "", "format", "fileId", "protection", "keyset", "entries");
         } else if (format.startsWith(FORMAT_PREFIX)) {
-            throw new Damage("its format " + format + " is not supported by this version (" + FORMAT_V1 + ", " + FORMAT + ")");
+            throw new Damage("its format " + format + " is not supported by this version (" + FORMAT_V1 + " to " + FORMAT + ")");
         } else {
             throw new Damage("its format is not " + FORMAT);
         }
@@ -220,6 +224,12 @@ final class StoreFile {
             entries.add(new RawEntry(text(e, "id"), base64(data, "entry data"), data));
         }
         return new Parsed(header, headerBytes, generation, keyset, entries, body, mac);
+    }
+
+    /** The MAC of a file {@link #write} wrote (what its journal's header names). */
+    static byte[] macOf(byte[] file) {
+        int macStart = file.length - END.length - 64 - SHA_OPEN.length - MAC_HEX;
+        return unhex(file, macStart, MAC_HEX);
     }
 
     private static String generationField(long generation) {

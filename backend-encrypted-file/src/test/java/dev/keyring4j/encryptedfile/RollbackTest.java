@@ -28,7 +28,8 @@ class RollbackTest {
         Path file;
         try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
             s.set("api", "ci", Secret.of("token that was revoked"));
-            s.delete("api", "ci"); // the revocation
+            s.delete("api", "ci"); // the revocation, journaled
+            s.compact(); // the backup keeps the file from before: the one with the token
             file = s.path();
         }
         Files.copy(file.resolveSibling("credentials.k4j.bak"), file, StandardCopyOption.REPLACE_EXISTING);
@@ -51,11 +52,38 @@ class RollbackTest {
     @Test
     void aStoreHeldOpenRefusesAnOlderCopyPutUnderIt() throws Exception {
         try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
+            Path journal = s.path().resolveSibling("credentials.k4j.journal");
             s.set("a", "b", Secret.of("1"));
             byte[] old = Files.readAllBytes(s.path());
-            s.set("a", "b", Secret.of("2"));
+            byte[] oldJournal = Files.readAllBytes(journal);
+            s.set("a", "b", Secret.of("2")); // journaled
             Files.write(s.path(), old);
-            assertThrows(StoreCorruptedException.class, () -> s.get("a", "b"));
+            Files.write(journal, oldJournal);
+            assertThrows(StoreCorruptedException.class, () -> s.get("a", "b"), "the store file and journal of before");
+        }
+    }
+
+    @Test
+    void anOlderStoreFileUnderANewerJournalIsAnOlderCopy() throws Exception {
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
+            s.set("c", "d", Secret.of("1"));
+            byte[] old = Files.readAllBytes(s.path());
+            s.set("c", "d", Secret.of("2"));
+            s.compact();
+            Files.write(s.path(), old);
+            StoreCorruptedException e = assertThrows(StoreCorruptedException.class, () -> s.get("c", "d"));
+            assertTrue(e.getMessage().contains("older copy"), e.getMessage());
+            assertTrue(e.getMessage().contains("encrypted-file.accept-rollback = true"), e.getMessage());
+        }
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile", "accept-rollback", "true")) {
+            assertEquals("1", s.get("c", "d").orElseThrow().asString(), "restored on purpose: the newer journal is left over");
+        }
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
+            assertEquals("1", s.get("c", "d").orElseThrow().asString(), "once accepted, it is the state");
+            s.set("c", "d", Secret.of("3")); // a rewrite: the left-over journal is replaced
+        }
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
+            assertEquals("3", s.get("c", "d").orElseThrow().asString());
         }
     }
 

@@ -48,6 +48,7 @@ class TamperTest {
     private static byte[] makeStore(Path root, String protection, int n) {
         try (EncryptedFileStore s = Fixtures.open(root, protection)) {
             for (int i = 0; i < n; i++) s.set("svc" + i % 3, "acct" + i, Secret.of("secret-" + i));
+            s.compact(); // every entry in the store file (the journal's records are JournalTest's)
         }
         return Fixtures.read(Fixtures.storeFile(root));
     }
