@@ -21,21 +21,29 @@ import java.util.TreeMap;
 
 /**
  * The {@code encrypted-file} store: credentials in one Tink-encrypted file (format
- * {@code keyring4j-file/2}; {@code /1} files are read and upgraded by their next write; see
- * {@code docs/backends/encrypted-file.md}).
+ * {@code keyring4j-file/3}; {@code /1} and {@code /2} files are read and upgraded by their next
+ * write) and its journal {@code <file>.journal} of the writes since the file was last rewritten
+ * (see {@code docs/backends/encrypted-file.md}).
  *
  * <p>Guarantees, beyond those of {@link CredentialStore}:
  * <ul>
- * <li>every write replaces the whole file atomically and durably (temp file, fsync, rename, fsync of
- *     the directory) under an exclusive cross-process lock; when a write returns, it survives a
- *     crash, and readers never see a half-written file;</li>
- * <li>a store held open sees what other processes wrote (it re-reads the file when it changed);</li>
- * <li>any changed, missing or added byte is a {@link StoreCorruptedException} naming the file and
- *     its backup ({@code <file>.bak}, the last good state); nothing is returned from a damaged
- *     file and nothing is written over it;</li>
- * <li>an older copy of the file put back in its place (a restored backup) is a
- *     {@link StoreCorruptedException}: every write counts a generation, covered by the MAC and
- *     remembered outside the file, unless {@code encrypted-file.accept-rollback = true};</li>
+ * <li>every write is atomic and durable under an exclusive cross-process lock: a set or delete
+ *     appends one authenticated record to the journal and fdatasyncs it; every few hundred records,
+ *     and for every key change, the journal is folded into a new file (temp file, fsync, rename,
+ *     fsync of the directory, then a new empty journal the same way). When a write returns, it
+ *     survives a crash (SIGKILL or power loss), and readers never see a half-written state: a
+ *     record cut short by a killed writer was never acknowledged and is ignored;</li>
+ * <li>a store held open sees what other processes wrote (it re-reads the file or the journal when
+ *     it changed);</li>
+ * <li>any changed, missing or added byte of the file, and any changed or missing byte of the
+ *     journal, is a {@link StoreCorruptedException} naming the file (and the journal) and the
+ *     backup ({@code <file>.bak}, the file before its latest rewrite); nothing is returned from a
+ *     damaged store and nothing is written over it. The one thing ignored is an incomplete record
+ *     frame at the journal's end (what a killed writer leaves), which changes no answer;</li>
+ * <li>an older copy of the file or the journal put back in its place (a restored backup) is a
+ *     {@link StoreCorruptedException}: every write counts a generation, covered by the MAC and the
+ *     journal's AEAD and remembered outside the file, unless
+ *     {@code encrypted-file.accept-rollback = true};</li>
  * <li>a wrong passphrase or another store's key file is a {@link dev.keyring4j.LockedException},
  *     never corruption, when the file is intact;</li>
  * <li>the file is created 0600 in a 0700 directory, and a file or directory that group or others
@@ -45,8 +53,10 @@ import java.util.TreeMap;
  * <li>{@link #rotate}, {@link #rekey} and {@link #changePassphrase} replace the keysets and (except
  *     a passphrase store's rotation) the master secret: a copy of an old key file, old sealed key or
  *     old passphrase opens nothing written after them;</li>
- * <li>a set costs one rewrite of the file: O(n) in the number of entries, with one AES-GCM
- *     encryption (the other entries' ciphertexts are copied as they are).</li>
+ * <li>names are never in clear, in the file or the journal (entry ids are keyed hashes, journal
+ *     records are encrypted);</li>
+ * <li>a set costs one AES-GCM encryption of the entry, one of its journal record and one durable
+ *     append, O(1) in the number of entries, plus, every 256 writes, one rewrite of the file, O(n).</li>
  * </ul>
  * Nothing is read or unlocked until the first operation; the file is created by the first write.
  * Thread-safe.
