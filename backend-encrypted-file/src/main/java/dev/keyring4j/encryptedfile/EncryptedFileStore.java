@@ -9,7 +9,6 @@ import dev.keyring4j.StoreCorruptedException;
 import dev.keyring4j.support.Names;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -133,15 +132,15 @@ public final class EncryptedFileStore implements CredentialStore {
         Snapshot l = file.read();
         if (l == null) return Optional.empty();
         Entry e = l.entries().get(idOf(l.keys(), name));
-        if (e == null || e.expiredAt(clock.millis())) return Optional.empty();
+        if (e == null) return Optional.empty();
         byte[] s;
         try {
-            s = e.secret(l.keys(), l.header().fileId());
-        } catch (GeneralSecurityException ex) {
-            throw file.corrupted("an entry no longer decrypts");
+            s = e.secret(); // the first read of an entry decrypts and checks it (entries are opened lazily)
+        } catch (Entry.Undecryptable ex) {
+            throw file.corrupted(ex.getMessage());
         }
         try {
-            return Optional.of(Secret.of(s));
+            return e.expiredAt(clock.millis()) ? Optional.empty() : Optional.of(Secret.of(s));
         } finally {
             Keys.wipe(s);
         }
@@ -163,8 +162,12 @@ public final class EncryptedFileStore implements CredentialStore {
         if (l == null) return List.of();
         long now = clock.millis();
         List<CredentialId> out = new ArrayList<>(l.entries().size());
-        for (Entry e : l.entries().values()) {
-            if (!e.expiredAt(now)) out.add(e.name);
+        try {
+            for (Entry e : l.entries().values()) {
+                if (!e.expiredAt(now)) out.add(e.name()); // decrypts the entries not yet opened
+            }
+        } catch (Entry.Undecryptable ex) {
+            throw file.corrupted(ex.getMessage());
         }
         return out;
     }

@@ -59,6 +59,8 @@ final class VerifiedFile {
     private Kek kek;
     private byte[] kekHeader;
     private boolean tempsCleaned;
+    // the store directory exists and its chain was checked by this instance (see lock())
+    private boolean chainChecked;
 
     /** Identifies one version of a file: a rewrite is a new inode (rename), an append changes size and times. */
     private record Stamp(Object dev, Object ino, Object size, Object mtime, Object ctime) {
@@ -161,6 +163,9 @@ final class VerifiedFile {
             }
         } catch (IOException e) {
             throw writeFailed(e);
+        } catch (Entry.Undecryptable e) {
+            // an entry opened lazily by the write (expiry check, rotation, compaction): nothing was written
+            throw corrupted(e.getMessage());
         }
     }
 
@@ -187,8 +192,8 @@ final class VerifiedFile {
         long seq = j.records();
         for (Map.Entry<String, Entry> e : edits.entrySet()) {
             Entry en = e.getValue();
-            byte[] id = en != null ? en.idBytes : Entry.decodeIdUnchecked(e.getKey());
-            byte[] frame = Journal.seal(s.keys(), fileId, baseGeneration, ++seq, last, new Journal.Edit(id, en == null ? null : en.ciphertext));
+            byte[] id = en != null ? en.idBytes() : Entry.decodeIdUnchecked(e.getKey());
+            byte[] frame = Journal.seal(s.keys(), fileId, baseGeneration, ++seq, last, new Journal.Edit(id, en == null ? null : en.ciphertext()));
             last = Journal.chain(frame, 8, frame.length - 8);
             out.writeBytes(frame);
         }
@@ -256,9 +261,24 @@ final class VerifiedFile {
 
     private LockFile lock() throws IOException {
         if (closed) throw new IllegalStateException("encrypted file store " + path + " is closed");
-        PrivateFiles.ensurePrivateDirectory(dir, "encrypted file store directory");
-        PrivateFiles.requireSafeChain(dir, settings.home(), "encrypted file store directory");
-        LockFile l = LockFile.acquire(lockPath);
+        // Checked once per instance (and again by every re-read of the store file), not per write: a
+        // directory's mode and owner can be changed only by its owner or root, and the chain is
+        // refused unless that is this user or root, so nothing another user does can make a checked
+        // chain unsafe afterwards. Saves a stat of every directory up to home on each set.
+        boolean skipped = chainChecked;
+        if (!chainChecked) {
+            PrivateFiles.ensurePrivateDirectory(dir, "encrypted file store directory");
+            PrivateFiles.requireSafeChain(dir, settings.home(), "encrypted file store directory");
+            chainChecked = true;
+        }
+        LockFile l;
+        try {
+            l = LockFile.acquire(lockPath);
+        } catch (NoSuchFileException e) {
+            if (!skipped) throw e;
+            chainChecked = false; // the directory was removed since: make and check it again
+            return lock();
+        }
         if (!tempsCleaned) {
             PrivateFiles.removeStaleTemps(dir, path.getFileName().toString());
             tempsCleaned = true;
@@ -292,6 +312,7 @@ final class VerifiedFile {
                 return null;
             }
             PrivateFiles.requireSafeChain(dir, settings.home(), "encrypted file store directory");
+            chainChecked = true;
             byte[] raw = null;
             if (base == null || !Objects.equals(now, baseStamp)) {
                 raw = readFile(path, "encrypted file store");
@@ -386,16 +407,9 @@ final class VerifiedFile {
             if (last != null && last.compareTo(r.id()) >= 0) throw corrupted("its entries are out of order or repeated");
             last = r.id();
             Entry old = sameKeys ? prev.entries().get(r.id()) : null;
-            Entry e;
-            if (old != null && old.ciphertextText.equals(r.ciphertextText())) {
-                e = old; // same keys, same bytes: already verified
-            } else {
-                try {
-                    e = Entry.open(keys, h.fileId(), r.id(), r.ciphertext(), r.ciphertextText());
-                } catch (GeneralSecurityException ex) {
-                    throw corrupted("an entry does not decrypt or does not belong to its id and file");
-                }
-            }
+            // same keys, same bytes: the entry held (perhaps already opened); else opened when first used
+            Entry e = old != null && old.ciphertextText.equals(r.ciphertextText()) ? old
+                    : Entry.unopened(keys, h.fileId(), r.id(), null, r.ciphertextText());
             entries.put(e.id, e);
         }
         kek = k;
@@ -448,16 +462,9 @@ final class VerifiedFile {
                 if (entries.remove(id) == null) throw corrupted("journal record " + (i + 1) + " deletes an entry that is not there", journalPath);
             } else {
                 Entry old = prev != null && prev.keys() == b.keys() ? prev.entries().get(id) : null;
-                Entry en;
-                if (old != null && Arrays.equals(old.ciphertext, e.ciphertext())) {
-                    en = old; // same keys, same bytes: already verified
-                } else {
-                    try {
-                        en = Entry.open(b.keys(), fileId, id, e.ciphertext(), java.util.Base64.getEncoder().encodeToString(e.ciphertext()));
-                    } catch (GeneralSecurityException ex) {
-                        throw corrupted("the entry of journal record " + (i + 1) + " does not decrypt or does not belong to its id and file", journalPath);
-                    }
-                }
+                // the record's AEAD authenticated it; the entry itself is opened when first used
+                String text = java.util.Base64.getEncoder().encodeToString(e.ciphertext());
+                Entry en = old != null && old.ciphertextText.equals(text) ? old : Entry.unopened(b.keys(), fileId, id, e.ciphertext(), text);
                 entries.put(id, en);
             }
             last = Journal.chain(raw, off, len);
