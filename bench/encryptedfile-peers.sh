@@ -6,12 +6,13 @@
 #   costs at least, since a set appends one journal record), and one fsync'd write + rename + directory fsync of a
 #   file of the store's size (JMH "floor": what a rewrite of the whole file costs at least).
 # Prints the figures, the ratios and how the cost of a set grows with the number of entries.
-# Usage: bench/encryptedfile-peers.sh            (about 4 minutes on 2 cores)
+# Usage: bench/encryptedfile-peers.sh            (about 4 minutes on 2 cores; SKIP_BUILD=1 to reuse the built jar)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d /tmp/k4j-ef-bench.XXXXXX)
 
-mvn -B -q -pl bench -am package -DskipTests
+# SKIP_BUILD=1 reuses bench/target/benchmarks.jar (e.g. for a second run, or while a build of the module runs)
+[ "${SKIP_BUILD:-}" = 1 ] || mvn -B -q -pl bench -am package -DskipTests
 
 jmh=(java -jar bench/target/benchmarks.jar -wi 2 -w 1 -i 3 -r 1 -f 1 -foe true)
 "${jmh[@]}" 'EncryptedFileBench' -p protection=keyfile -rf json -rff "$out/jmh.json" > "$out/jmh.log"

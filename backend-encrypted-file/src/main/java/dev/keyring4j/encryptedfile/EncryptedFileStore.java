@@ -55,7 +55,12 @@ import java.util.TreeMap;
  * <li>names are never in clear, in the file or the journal (entry ids are keyed hashes, journal
  *     records are encrypted);</li>
  * <li>a set costs one AES-GCM encryption of the entry, one of its journal record and one durable
- *     append, O(1) in the number of entries, plus, every 256 writes, one rewrite of the file, O(n).</li>
+ *     append, O(1) in the number of entries, plus, every 256 writes, one rewrite of the file, O(n);</li>
+ * <li>opening a store authenticates every byte of the file (checksum and MAC) and of the journal
+ *     (each record's AEAD) but decrypts no entry: an entry is decrypted, and checked against its
+ *     id and file, when it is first used (its {@code get}, {@code list}, a compaction or a key
+ *     change), and one that fails is a {@link StoreCorruptedException} then; only a holder of the
+ *     keys can write such an entry, since any other change fails the MAC at open.</li>
  * </ul>
  * Nothing is read or unlocked until the first operation; the file is created by the first write.
  * Thread-safe.
