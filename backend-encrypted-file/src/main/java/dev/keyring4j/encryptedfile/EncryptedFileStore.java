@@ -9,7 +9,6 @@ import dev.keyring4j.StoreCorruptedException;
 import dev.keyring4j.support.Names;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,21 +20,29 @@ import java.util.TreeMap;
 
 /**
  * The {@code encrypted-file} store: credentials in one Tink-encrypted file (format
- * {@code keyring4j-file/2}; {@code /1} files are read and upgraded by their next write; see
- * {@code docs/backends/encrypted-file.md}).
+ * {@code keyring4j-file/3}; {@code /1} and {@code /2} files are read and upgraded by their next
+ * write) and its journal {@code <file>.journal} of the writes since the file was last rewritten
+ * (see {@code docs/backends/encrypted-file.md}).
  *
  * <p>Guarantees, beyond those of {@link CredentialStore}:
  * <ul>
- * <li>every write replaces the whole file atomically and durably (temp file, fsync, rename, fsync of
- *     the directory) under an exclusive cross-process lock; when a write returns, it survives a
- *     crash, and readers never see a half-written file;</li>
- * <li>a store held open sees what other processes wrote (it re-reads the file when it changed);</li>
- * <li>any changed, missing or added byte is a {@link StoreCorruptedException} naming the file and
- *     its backup ({@code <file>.bak}, the last good state); nothing is returned from a damaged
- *     file and nothing is written over it;</li>
- * <li>an older copy of the file put back in its place (a restored backup) is a
- *     {@link StoreCorruptedException}: every write counts a generation, covered by the MAC and
- *     remembered outside the file, unless {@code encrypted-file.accept-rollback = true};</li>
+ * <li>every write is atomic and durable under an exclusive cross-process lock: a set or delete
+ *     appends one authenticated record to the journal and fdatasyncs it; every few hundred records,
+ *     and for every key change, the journal is folded into a new file (temp file, fsync, rename,
+ *     fsync of the directory, then a new empty journal the same way). When a write returns, it
+ *     survives a crash (SIGKILL or power loss), and readers never see a half-written state: a
+ *     record cut short by a killed writer was never acknowledged and is ignored;</li>
+ * <li>a store held open sees what other processes wrote (it re-reads the file or the journal when
+ *     it changed);</li>
+ * <li>any changed, missing or added byte of the file, and any changed or missing byte of the
+ *     journal, is a {@link StoreCorruptedException} naming the file (and the journal) and the
+ *     backup ({@code <file>.bak}, the file before its latest rewrite); nothing is returned from a
+ *     damaged store and nothing is written over it. The one thing ignored is an incomplete record
+ *     frame at the journal's end (what a killed writer leaves), which changes no answer;</li>
+ * <li>an older copy of the file or the journal put back in its place (a restored backup) is a
+ *     {@link StoreCorruptedException}: every write counts a generation, covered by the MAC and the
+ *     journal's AEAD and remembered outside the file, unless
+ *     {@code encrypted-file.accept-rollback = true};</li>
  * <li>a wrong passphrase or another store's key file is a {@link dev.keyring4j.LockedException},
  *     never corruption, when the file is intact;</li>
  * <li>the file is created 0600 in a 0700 directory, and a file or directory that group or others
@@ -45,8 +52,15 @@ import java.util.TreeMap;
  * <li>{@link #rotate}, {@link #rekey} and {@link #changePassphrase} replace the keysets and (except
  *     a passphrase store's rotation) the master secret: a copy of an old key file, old sealed key or
  *     old passphrase opens nothing written after them;</li>
- * <li>a set costs one rewrite of the file: O(n) in the number of entries, with one AES-GCM
- *     encryption (the other entries' ciphertexts are copied as they are).</li>
+ * <li>names are never in clear, in the file or the journal (entry ids are keyed hashes, journal
+ *     records are encrypted);</li>
+ * <li>a set costs one AES-GCM encryption of the entry, one of its journal record and one durable
+ *     append, O(1) in the number of entries, plus, every 256 writes, one rewrite of the file, O(n);</li>
+ * <li>opening a store authenticates every byte of the file (checksum and MAC) and of the journal
+ *     (each record's AEAD) but decrypts no entry: an entry is decrypted, and checked against its
+ *     id and file, when it is first used (its {@code get}, {@code list}, a compaction or a key
+ *     change), and one that fails is a {@link StoreCorruptedException} then; only a holder of the
+ *     keys can write such an entry, since any other change fails the MAC at open.</li>
  * </ul>
  * Nothing is read or unlocked until the first operation; the file is created by the first write.
  * Thread-safe.
@@ -62,10 +76,34 @@ public final class EncryptedFileStore implements CredentialStore {
     private final VerifiedFile file;
     private final KeyMaterial keys;
 
-    /** An edit of the live entries (a copy, expired ones already purged) of {@code base}; returns the write's result. */
+    /** An edit of the entries of {@code base}, recorded in {@code edits}; returns the write's result. */
     @FunctionalInterface
     private interface EntryEdit<R> {
-        R apply(Snapshot base, TreeMap<String, Entry> entries, long now);
+        R apply(Snapshot base, Edits edits, long now);
+    }
+
+    /** The changes of one write over a state's entries: id to new entry, null for a delete. Expired entries count as absent. */
+    private static final class Edits {
+        private final Map<String, Entry> base;
+        private final long now;
+        final Map<String, Entry> changes = new java.util.LinkedHashMap<>();
+
+        Edits(Map<String, Entry> base, long now) {
+            this.base = base;
+            this.now = now;
+        }
+
+        void put(Entry e) {
+            changes.put(e.id, e);
+        }
+
+        /** Deletes the entry {@code id}; whether a live one was there. */
+        boolean remove(String id) {
+            Entry e = changes.containsKey(id) ? changes.get(id) : base.get(id);
+            if (e == null) return false;
+            changes.put(id, null);
+            return !e.expiredAt(now);
+        }
     }
 
     EncryptedFileStore(StoreSettings settings, ProtectionKind defaultProtection) {
@@ -99,15 +137,15 @@ public final class EncryptedFileStore implements CredentialStore {
         Snapshot l = file.read();
         if (l == null) return Optional.empty();
         Entry e = l.entries().get(idOf(l.keys(), name));
-        if (e == null || e.expiredAt(clock.millis())) return Optional.empty();
+        if (e == null) return Optional.empty();
         byte[] s;
         try {
-            s = e.secret(l.keys(), l.header().fileId());
-        } catch (GeneralSecurityException ex) {
-            throw file.corrupted("an entry no longer decrypts");
+            s = e.secret(); // the first read of an entry decrypts and checks it (entries are opened lazily)
+        } catch (Entry.Undecryptable ex) {
+            throw file.corrupted(ex.getMessage());
         }
         try {
-            return Optional.of(Secret.of(s));
+            return e.expiredAt(clock.millis()) ? Optional.empty() : Optional.of(Secret.of(s));
         } finally {
             Keys.wipe(s);
         }
@@ -129,8 +167,12 @@ public final class EncryptedFileStore implements CredentialStore {
         if (l == null) return List.of();
         long now = clock.millis();
         List<CredentialId> out = new ArrayList<>(l.entries().size());
-        for (Entry e : l.entries().values()) {
-            if (!e.expiredAt(now)) out.add(e.name);
+        try {
+            for (Entry e : l.entries().values()) {
+                if (!e.expiredAt(now)) out.add(e.name()); // decrypts the entries not yet opened
+            }
+        } catch (Entry.Undecryptable ex) {
+            throw file.corrupted(ex.getMessage());
         }
         return out;
     }
@@ -142,7 +184,7 @@ public final class EncryptedFileStore implements CredentialStore {
         put(checkedName(service, account), Objects.requireNonNull(secret, "secret"), 0);
     }
 
-    /** Stores the secret with {@code expires = now + ttl}; once expired it reads as absent and the next write purges it. */
+    /** Stores the secret with {@code expires = now + ttl}; once expired it reads as absent and the next rewrite of the file purges it. */
     @Override
     public void set(String service, String account, Secret secret, Duration ttl) {
         CredentialId name = checkedName(service, account);
@@ -162,9 +204,8 @@ public final class EncryptedFileStore implements CredentialStore {
     private synchronized void put(CredentialId name, Secret secret, long expires) {
         byte[] value = secret.asBytes();
         try {
-            file.mutate(editEntries((base, entries, now) -> {
-                Entry e = Entry.seal(base.keys(), base.header().fileId(), name, value, now, expires);
-                entries.put(e.id, e);
+            file.mutate(editEntries(false, (base, edits, now) -> {
+                edits.put(Entry.seal(base.keys(), base.header().fileId(), name, value, now, expires));
                 return null;
             }));
         } finally {
@@ -173,18 +214,18 @@ public final class EncryptedFileStore implements CredentialStore {
     }
 
     /**
-     * Stores every credential in one rewrite of the file (an import or a migration costs O(n)
-     * once, instead of O(n) per credential). All names are checked before anything is written.
+     * Stores every credential in one write: one rewrite of the file for more than one (an import
+     * or a migration costs O(n) once), one journal record for one. All names are checked before
+     * anything is written.
      */
     public synchronized void setAll(Map<CredentialId, Secret> credentials) {
         List<CredentialId> names = new ArrayList<>(credentials.size());
         for (CredentialId id : credentials.keySet()) names.add(checkedName(id.service(), id.account()));
-        file.mutate(editEntries((base, entries, now) -> {
+        file.mutate(editEntries(credentials.size() > 1, (base, edits, now) -> {
             for (CredentialId name : names) {
                 byte[] value = Objects.requireNonNull(credentials.get(name), "secret").asBytes();
                 try {
-                    Entry e = Entry.seal(base.keys(), base.header().fileId(), name, value, now, 0);
-                    entries.put(e.id, e);
+                    edits.put(Entry.seal(base.keys(), base.header().fileId(), name, value, now, 0));
                 } finally {
                     Keys.wipe(value);
                 }
@@ -201,27 +242,42 @@ public final class EncryptedFileStore implements CredentialStore {
                 return VerifiedFile.Change.unchanged(false); // nothing to write
             }
             // the id is taken again: an upgrade to a key file of its own changes the keys
-            return editEntries((base, entries, now) -> entries.remove(idOf(base.keys(), name)) != null).apply(current);
+            return editEntries(false, (base, edits, now) -> edits.remove(idOf(base.keys(), name))).apply(current);
         });
+    }
+
+    /**
+     * Folds the journal into a new store file now (atomically, durably; the backup keeps the file
+     * before), purging expired entries. Writes do this by themselves every few hundred records;
+     * this is for a caller who wants the whole state in the store file, e.g. before copying it.
+     * Does nothing when the store has no file yet.
+     *
+     * @throws dev.keyring4j.LockedException when the store cannot be unlocked
+     * @throws StoreCorruptedException when the store is damaged (nothing is written)
+     */
+    public synchronized void compact() {
+        file.mutate(current -> current == null ? VerifiedFile.Change.unchanged(null) : editEntries(true, (base, edits, now) -> null).apply(current));
     }
 
     /**
      * The write of an entry edit: the file is created when there is none, brought to the current
      * format (a version 1 key file store first moved to a key file of its own, written at once with
-     * the backup pointed at it), expired entries are purged, and the backup keeps the state before.
+     * the backup pointed at it). The edit is appended to the journal, or, when {@code rewrite} (many
+     * entries at once, a compaction) or the journal is due, folded into a new store file, with
+     * expired entries purged and the backup keeping the file before.
      */
-    private <R> VerifiedFile.Mutation<R> editEntries(EntryEdit<R> edit) {
+    private <R> VerifiedFile.Mutation<R> editEntries(boolean rewrite, EntryEdit<R> edit) {
         return current -> {
             if (current != null && keys.needsOwnKeyfile(current)) {
-                return VerifiedFile.Change.first(keys.ownKeyfile(current), editEntries(edit));
+                return VerifiedFile.Change.first(keys.ownKeyfile(current), editEntries(rewrite, edit));
             }
             Snapshot base = current == null ? keys.create() : keys.inCurrentFormat(current);
             long now = clock.millis();
-            TreeMap<String, Entry> entries = new TreeMap<>(base.entries());
-            entries.values().removeIf(e -> e.expiredAt(now));
-            R result = edit.apply(base, entries, now);
+            Edits edits = new Edits(base.entries(), now);
+            R result = edit.apply(base, edits, now);
+            if (edits.changes.isEmpty() && !rewrite && base == current) return VerifiedFile.Change.unchanged(result);
             return VerifiedFile.Change.write(
-                    new VerifiedFile.Next(base.withEntries(entries), PrivateFiles.Backup.PREVIOUS, VerifiedFile.AfterCommit.NOTHING), result);
+                    new VerifiedFile.Next(base, edits.changes, rewrite, PrivateFiles.Backup.PREVIOUS, VerifiedFile.AfterCommit.NOTHING), result);
         };
     }
 

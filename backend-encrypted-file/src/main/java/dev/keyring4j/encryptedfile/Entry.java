@@ -15,6 +15,13 @@ import java.util.Base64;
  * names and times from its decrypted payload. The secret is not kept: {@link #secret} decrypts it
  * again on each read.
  *
+ * <p>An entry read from a file is <em>unopened</em>: its ciphertext is decrypted, and its names
+ * checked against its id, only when something needs them ({@link #secret}, {@link #name},
+ * {@link #expiredAt}), once; so opening a store costs no decryption. The file's MAC (or the journal
+ * record's AEAD) has already authenticated every byte by then; what the first decryption adds is
+ * the entry's binding to its id and file, which only a holder of the keys could break. When it
+ * fails, the accessor throws {@link Undecryptable}, which the store reports as damage.
+ *
  * <p>Payload (encrypted) layout, big-endian: {@code u8 version=1, u32 len, service UTF-8,
  * u32 len, account UTF-8, i64 created (epoch ms), i64 expires (epoch ms, 0 = never), u32 len, secret}.
  */
@@ -22,29 +29,82 @@ final class Entry {
     private static final int PAYLOAD_VERSION = 1;
 
     final String id;
-    final byte[] idBytes;
-    final byte[] ciphertext;
     final String ciphertextText;
-    final CredentialId name;
-    final long created;
-    final long expires;
+    private byte[] ciphertext; // decoded from ciphertextText when first needed
+    // the keys and file id it is sealed under, for its first decryption
+    private final Keys keys;
+    private final byte[] fileId;
+    private byte[] idBytes;
+    private Meta meta; // null until opened; an entry lives in one store, whose calls are serialised
 
-    private Entry(String id, byte[] idBytes, byte[] ciphertext, String ciphertextText, CredentialId name, long created, long expires) {
+    /** What the decrypted payload says, besides the secret. */
+    private record Meta(CredentialId name, long created, long expires) {
+    }
+
+    /** An entry that does not decrypt, or does not belong to its id and file. Carries no content. */
+    static final class Undecryptable extends RuntimeException {
+        Undecryptable() {
+            super("an entry does not decrypt or does not belong to its id and file", null, false, false);
+        }
+    }
+
+    private Entry(String id, byte[] idBytes, byte[] ciphertext, String ciphertextText, Keys keys, byte[] fileId, Meta meta) {
         this.id = id;
         this.idBytes = idBytes;
         this.ciphertext = ciphertext;
         this.ciphertextText = ciphertextText;
-        this.name = name;
-        this.created = created;
-        this.expires = expires;
+        this.keys = keys;
+        this.fileId = fileId;
+        this.meta = meta;
     }
 
     static String idText(byte[] idBytes) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(idBytes);
     }
 
+    /** Whether the entry has expired (decrypts it first if it is unopened). */
     boolean expiredAt(long nowMillis) {
+        long expires = meta().expires;
         return expires != 0 && expires <= nowMillis;
+    }
+
+    /** Its names (decrypts it first if it is unopened). */
+    CredentialId name() {
+        return meta().name;
+    }
+
+    /** The ciphertext, exactly as in the file (base64-decoded, strictly, when first needed). */
+    byte[] ciphertext() {
+        if (ciphertext == null) {
+            try {
+                byte[] b = Base64.getDecoder().decode(ciphertextText);
+                if (!Base64.getEncoder().encodeToString(b).equals(ciphertextText)) throw new Undecryptable();
+                ciphertext = b;
+            } catch (IllegalArgumentException e) {
+                throw new Undecryptable();
+            }
+        }
+        return ciphertext;
+    }
+
+    /** The raw id bytes (the PRF output the id text encodes). */
+    byte[] idBytes() {
+        if (idBytes == null) {
+            try {
+                idBytes = decodeId(id);
+            } catch (GeneralSecurityException e) {
+                throw new Undecryptable();
+            }
+        }
+        return idBytes;
+    }
+
+    private Meta meta() {
+        if (meta == null) {
+            byte[] s = secret();
+            Keys.wipe(s);
+        }
+        return meta;
     }
 
     /** Encrypts a new entry. */
@@ -58,45 +118,67 @@ final class Entry {
         byte[] plain = p.array();
         try {
             byte[] ct = keys.encryptEntry(plain, fileId, idBytes);
-            return new Entry(idText(idBytes), idBytes, ct, Base64.getEncoder().encodeToString(ct), name, created, expires);
+            return new Entry(idText(idBytes), idBytes, ct, Base64.getEncoder().encodeToString(ct), keys, fileId, new Meta(name, created, expires));
         } finally {
             Keys.wipe(plain);
         }
     }
 
-    /** Decrypts and checks an entry read from a file; any mismatch is a GeneralSecurityException. */
+    /** An entry read from a file, not yet decrypted: the first use decrypts and checks it. {@code ciphertext} may be null (decoded from the text when needed). */
+    static Entry unopened(Keys keys, byte[] fileId, String id, byte[] ciphertext, String ciphertextText) {
+        return new Entry(id, null, ciphertext, ciphertextText, keys, fileId, null);
+    }
+
+    /** Decrypts and checks an entry read from a file now; any mismatch is a GeneralSecurityException. */
     static Entry open(Keys keys, byte[] fileId, String id, byte[] ciphertext, String ciphertextText) throws GeneralSecurityException {
-        byte[] idBytes = decodeId(id);
-        byte[] plain = keys.decryptEntry(ciphertext, fileId, idBytes);
+        Entry e = unopened(keys, fileId, id, ciphertext, ciphertextText);
         try {
-            Payload p = Payload.parse(plain);
-            byte[] expectedId = keys.entryId(p.service, p.account);
-            if (!Arrays.equals(expectedId, idBytes)) throw new GeneralSecurityException("entry id does not match its names");
-            CredentialId name = new CredentialId(utf8(p.service), utf8(p.account));
-            return new Entry(id, idBytes, ciphertext, ciphertextText, name, p.created, p.expires);
-        } finally {
-            Keys.wipe(plain);
+            e.meta();
+        } catch (Undecryptable u) {
+            throw new GeneralSecurityException("entry does not decrypt or does not match its id");
         }
+        return e;
     }
 
-    /** The secret of this entry; the caller wipes it. */
-    byte[] secret(Keys keys, byte[] fileId) throws GeneralSecurityException {
-        byte[] plain = keys.decryptEntry(ciphertext, fileId, idBytes);
+    /**
+     * The secret of this entry; the caller wipes it. The first call also checks that the names
+     * hash to the id and keeps the names and times.
+     *
+     * @throws Undecryptable when it does not decrypt or does not belong to its id and file
+     */
+    byte[] secret() {
         try {
-            return Payload.parse(plain).secret();
-        } finally {
-            Keys.wipe(plain);
+            byte[] plain = keys.decryptEntry(ciphertext(), fileId, idBytes());
+            try {
+                Payload p = Payload.parse(plain);
+                if (meta == null) {
+                    byte[] expectedId = keys.entryId(p.service, p.account);
+                    if (!Arrays.equals(expectedId, idBytes)) throw new GeneralSecurityException("entry id does not match its names");
+                    meta = new Meta(new CredentialId(utf8(p.service), utf8(p.account)), p.created, p.expires);
+                }
+                return p.secret();
+            } finally {
+                Keys.wipe(plain);
+            }
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new Undecryptable();
         }
     }
 
     /** The payload of this entry re-encrypted under other keys and file id (rotation, rekey); the caller wipes nothing. */
-    Entry resealed(Keys oldKeys, byte[] oldFileId, Keys newKeys, byte[] newFileId) throws GeneralSecurityException {
-        byte[] secret = secret(oldKeys, oldFileId);
+    Entry resealed(Keys newKeys, byte[] newFileId) {
+        byte[] secret = secret();
         try {
-            return seal(newKeys, newFileId, name, secret, created, expires);
+            Meta m = meta;
+            return seal(newKeys, newFileId, m.name, secret, m.created, m.expires);
         } finally {
             Keys.wipe(secret);
         }
+    }
+
+    /** The bytes of an id this store made itself (a key of a verified state). */
+    static byte[] decodeIdUnchecked(String id) {
+        return Base64.getUrlDecoder().decode(id);
     }
 
     static byte[] decodeId(String id) throws GeneralSecurityException {

@@ -2,7 +2,6 @@ package dev.keyring4j.encryptedfile;
 
 import com.google.crypto.tink.subtle.Random;
 import dev.keyring4j.BackendUnavailableException;
-import java.security.GeneralSecurityException;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -48,7 +47,7 @@ record KeyMaterial(StoreSettings settings, ProtectionKind defaultProtection, Ver
      * (shared by stores of the same file name).
      */
     boolean needsOwnKeyfile(Snapshot base) {
-        return base.header().version() != StoreFile.VERSION && base.header().kind() == ProtectionKind.KEYFILE
+        return base.header().version() == 1 && base.header().kind() == ProtectionKind.KEYFILE
                 && settings.configuredKeyfile().isEmpty();
     }
 
@@ -98,12 +97,7 @@ record KeyMaterial(StoreSettings settings, ProtectionKind defaultProtection, Ver
         TreeMap<String, Entry> entries = new TreeMap<>();
         for (Entry e : base.entries().values()) {
             if (e.expiredAt(now)) continue;
-            Entry r;
-            try {
-                r = e.resealed(base.keys(), base.header().fileId(), newKeys, fileId);
-            } catch (GeneralSecurityException ex) {
-                throw file.corrupted("an entry no longer decrypts");
-            }
+            Entry r = e.resealed(newKeys, fileId); // Entry.Undecryptable: damage, reported by VerifiedFile.mutate
             entries.put(r.id, r);
         }
         Header old = base.header();

@@ -21,7 +21,7 @@ import java.util.Arrays;
 
 /**
  * The store's Tink keysets: AES256-GCM for entries, HMAC-SHA256 PRF for entry ids, HMAC-SHA256
- * MAC for the whole file. Immutable; rotation returns new keys.
+ * MAC for the whole file (journal records are sealed with the AES256-GCM keyset). Immutable; rotation returns new keys.
  */
 final class Keys {
     static {
@@ -161,6 +161,19 @@ final class Keys {
 
     byte[] decryptEntry(byte[] ciphertext, byte[] fileId, byte[] entryId) throws GeneralSecurityException {
         return aead.decrypt(ciphertext, entryAssociatedData(fileId, entryId));
+    }
+
+    /** A journal record sealed with the entry AEAD; {@code associatedData} starts with the journal's own domain, so it never opens as an entry. */
+    byte[] encryptRecord(byte[] plaintext, byte[] associatedData) {
+        try {
+            return aead.encrypt(plaintext, associatedData);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Tink AEAD failed", e);
+        }
+    }
+
+    byte[] decryptRecord(byte[] ciphertext, byte[] associatedData) throws GeneralSecurityException {
+        return aead.decrypt(ciphertext, associatedData);
     }
 
     byte[] fileMac(byte[] body) {

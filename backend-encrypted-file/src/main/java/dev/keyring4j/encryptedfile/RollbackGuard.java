@@ -42,6 +42,12 @@ record RollbackGuard(GenerationRecord record, boolean acceptRollback, Path store
         return true;
     }
 
+    /** Whether exactly this file id and generation are what was last written or accepted here. */
+    boolean remembers(byte[] fileId, long generation) {
+        GenerationRecord.Remembered r = record.read();
+        return r != null && r.generation() == generation && Arrays.equals(r.fileId(), fileId);
+    }
+
     /** Remembers a write or an accepted rollback (after the file is in place, holding the store's lock). */
     void remember(byte[] fileId, long generation) {
         record.remember(fileId, generation);

@@ -19,11 +19,12 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * The file format {@code keyring4j-file/2}: one line of JSON, written canonically (fixed key order,
+ * The file format {@code keyring4j-file/3} (the base of a store; the writes since it was written
+ * are in its {@link Journal}): one line of JSON, written canonically (fixed key order,
  * no whitespace), ending in a fixed-size trailer:
  *
  * <pre>
- * {"format":"keyring4j-file/2","fileId":HEX,"protection":{…},"generation":N,"keyset":B64,"entries":[{"id":B64URL,"data":B64},…],"mac":HEX74,"sha256":HEX64}\n
+ * {"format":"keyring4j-file/3","fileId":HEX,"protection":{…},"generation":N,"keyset":B64,"entries":[{"id":B64URL,"data":B64},…],"mac":HEX74,"sha256":HEX64}\n
  * </pre>
  *
  * <ul>
@@ -36,16 +37,19 @@ import java.util.List;
  *     no key, so damage is recognised before any key is derived, which is what lets a wrong
  *     passphrase (intact file, failing check value) be told apart from a damaged file.</li>
  * </ul>
- * Files of version 1 ({@code keyring4j-file/1}: no {@code generation}, read as generation 0) are
- * still read; every write writes version 2. This class checks layout, checksum and syntax; the
+ * Version 3 has the layout of version 2; its number says that a journal may hold later writes, so
+ * that a version of keyring4j that knows no journal refuses the file rather than lose them. Files
+ * of version 2 and 1 ({@code keyring4j-file/1}: no {@code generation}, read as generation 0) are
+ * still read; every rewrite writes version 3. This class checks layout, checksum and syntax; the
  * keyed checks happen once the keyset is open.
  */
 final class StoreFile {
     /** The version every write writes. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     static final String FORMAT_PREFIX = "keyring4j-file/";
     static final String FORMAT = FORMAT_PREFIX + VERSION;
     private static final String FORMAT_V1 = FORMAT_PREFIX + 1;
+    private static final String FORMAT_V2 = FORMAT_PREFIX + 2;
     private static final int MAC_HEX = 74; // Tink HMAC-SHA256: 5-byte prefix + 32-byte tag
     private static final byte[] MAC_OPEN = ascii(",\"mac\":\"");
     private static final byte[] SHA_OPEN = ascii("\",\"sha256\":\"");
@@ -65,8 +69,14 @@ final class StoreFile {
         }
     }
 
-    /** An entry as it stands in the file, not yet decrypted. */
-    record RawEntry(String id, byte[] ciphertext, String ciphertextText) {
+    /**
+     * An entry as it stands in the file, not yet decrypted (nor base64-decoded: {@link #ciphertext}
+     * does that, and refuses a non-canonical spelling).
+     */
+    record RawEntry(String id, String ciphertextText) {
+        byte[] ciphertext() throws Damage {
+            return base64(ciphertextText, "entry data");
+        }
     }
 
     /**
@@ -171,10 +181,14 @@ final class StoreFile {
         if (mac == null) throw new Damage("its mac is malformed");
         byte[] body = Arrays.copyOf(raw, macOpen);
 
+        // Everything before the entries is parsed as JSON (and must be canonical); the entries,
+        // nearly all of the file, are scanned as the one canonical spelling the writer produces.
+        int entriesAt = indexOf(body, ENTRIES_OPEN);
+        if (entriesAt < 0) throw new Damage("its entries are missing");
         JsonNode root;
         try {
-            byte[] json = Arrays.copyOf(body, body.length + 1);
-            json[body.length] = '}';
+            byte[] json = Arrays.copyOf(body, entriesAt + 1);
+            json[entriesAt] = '}';
             root = JSON.readTree(json);
         } catch (IOException e) {
             throw new Damage("its JSON is malformed");
@@ -182,14 +196,14 @@ final class StoreFile {
         if (root == null || !root.isObject()) throw new Damage("it is not a JSON object");
         String format = text(root, "format");
         int version;
-        if (FORMAT.equals(format)) {
-            version = VERSION;
-            expectFields(root, "", "format", "fileId", "protection", "generation", "keyset", "entries");
+        if (FORMAT.equals(format) || FORMAT_V2.equals(format)) {
+            version = FORMAT.equals(format) ? VERSION : 2;
+            expectFields(root, "", "format", "fileId", "protection", "generation", "keyset");
         } else if (FORMAT_V1.equals(format)) {
             version = 1;
-            expectFields(root, "", "format", "fileId", "protection", "keyset", "entries");
+            expectFields(root, "", "format", "fileId", "protection", "keyset");
         } else if (format.startsWith(FORMAT_PREFIX)) {
-            throw new Damage("its format " + format + " is not supported by this version (" + FORMAT_V1 + ", " + FORMAT + ")");
+            throw new Damage("its format " + format + " is not supported by this version (" + FORMAT_V1 + " to " + FORMAT + ")");
         } else {
             throw new Damage("its format is not " + FORMAT);
         }
@@ -201,25 +215,77 @@ final class StoreFile {
             throw new Damage("its header is not in canonical form");
         }
         long generation = 0;
+        String generationText = "";
         if (version >= 2) {
             JsonNode g = root.get("generation");
             if (!g.isIntegralNumber() || !g.canConvertToLong() || g.longValue() < 1) throw new Damage("generation is not a positive integer");
             generation = g.longValue();
-            if (!endsWithAt(body, canonicalStart.length, ascii(generationField(generation) + ","))) {
-                throw new Damage("its generation is not in canonical form");
-            }
+            generationText = generationField(generation);
         }
-        byte[] keyset = base64(text(root, "keyset"), "keyset");
-        JsonNode list = root.get("entries");
-        if (!list.isArray()) throw new Damage("entries is not an array");
-        List<RawEntry> entries = new ArrayList<>(list.size());
-        for (JsonNode e : list) {
-            if (!e.isObject()) throw new Damage("an entry is not an object");
-            expectFields(e, "entry ", "id", "data");
-            String data = text(e, "data");
-            entries.add(new RawEntry(text(e, "id"), base64(data, "entry data"), data));
+        String keysetText = text(root, "keyset");
+        byte[] keyset = base64(keysetText, "keyset");
+        // the whole prefix, byte for byte as the writer spells it: so the entries start exactly at entriesAt
+        if (!endsWithAt(body, canonicalStart.length, ascii(generationText + ",\"keyset\":\"" + keysetText + "\""))
+                || canonicalStart.length + generationText.length() + 11 + keysetText.length() + 1 != entriesAt) {
+            throw new Damage("its generation or keyset is not in canonical form");
         }
+        List<RawEntry> entries = entries(body, entriesAt + ENTRIES_OPEN.length);
         return new Parsed(header, headerBytes, generation, keyset, entries, body, mac);
+    }
+
+    private static final byte[] ENTRIES_OPEN = ascii(",\"entries\":[");
+    private static final String ENTRY_ID_TEXT = "{\"id\":\"";
+    private static final String ENTRY_DATA_TEXT = "\",\"data\":\"";
+    private static final int ID_CHARS = 43; // 32 bytes, base64url without padding
+    /**
+     * The entries array from {@code at} to the end of {@code body}, in the only spelling the writer
+     * produces: {@code {"id":"<43 characters>","data":"<base64>"}} separated by commas, then
+     * {@code ]}. Any other structure is damage. The id's and data's characters are checked when
+     * the entry is first used (strict base64 decoding); by then the checksum and the MAC have
+     * authenticated every byte, so this only defers the refusal of what a holder of the keys wrote.
+     */
+    private static List<RawEntry> entries(byte[] body, int at) throws Damage {
+        List<RawEntry> out = new ArrayList<>();
+        int end = body.length - 1;
+        if (end < at || body[end] != ']') throw new Damage("entries is not an array of entries");
+        // one Latin-1 string of the array: the search for each closing quote is String.indexOf (vectorised),
+        // where a byte loop testing each character's class mispredicts on nearly every one of random base64
+        String t = new String(body, at, end - at, StandardCharsets.ISO_8859_1);
+        int n = t.length();
+        int i = 0;
+        while (i < n) {
+            if (!out.isEmpty()) {
+                if (t.charAt(i) != ',') throw new Damage("an entry is not an object of id and data");
+                i++;
+            }
+            if (!t.startsWith(ENTRY_ID_TEXT, i)) throw new Damage("an entry is not an object of id and data");
+            int idStart = i + ENTRY_ID_TEXT.length();
+            int idEnd = idStart + ID_CHARS;
+            if (!t.startsWith(ENTRY_DATA_TEXT, idEnd)) throw new Damage("an entry is not an object of id and data");
+            int dataStart = idEnd + ENTRY_DATA_TEXT.length();
+            int close = t.indexOf('"', dataStart);
+            if (close <= dataStart || close + 1 >= n || t.charAt(close + 1) != '}') throw new Damage("an entry's data is malformed");
+            out.add(new RawEntry(t.substring(idStart, idEnd), t.substring(dataStart, close)));
+            i = close + 2;
+        }
+        return out;
+    }
+
+    private static int indexOf(byte[] b, byte[] what) {
+        outer:
+        for (int i = 0; i + what.length <= b.length; i++) {
+            for (int k = 0; k < what.length; k++) {
+                if (b[i + k] != what[k]) continue outer;
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /** The MAC of a file {@link #write} wrote (what its journal's header names). */
+    static byte[] macOf(byte[] file) {
+        int macStart = file.length - END.length - 64 - SHA_OPEN.length - MAC_HEX;
+        return unhex(file, macStart, MAC_HEX);
     }
 
     private static String generationField(long generation) {

@@ -16,28 +16,34 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A child JVM writing in a loop is killed with SIGKILL ({@code destroyForcibly}) at random moments,
- * 100 times. After each kill the file opens and holds every write the child reported as done
- * (or a later one of the same key).
+ * 100 times while it appends to the journal, and 100 times while it also compacts after every
+ * second set (rewrites of the file and of the journal). After each kill the store opens and holds
+ * every write the child reported as done (or a later one of the same key).
  */
 class CrashSafetyTest {
     private static final int KILLS = 100;
     @TempDir
     Path tmp;
 
-    @Test
-    void sigkilledWritersNeverLoseAReportedWriteNorDamageTheFile() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"append", "compact"})
+    void sigkilledWritersNeverLoseAReportedWriteNorDamageTheFile(String mode) throws Exception {
         long seed = Long.getLong("keyring4j.seed", System.nanoTime());
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, Long> reported = new HashMap<>();
         int totalReports = 0;
         int killedMidWrite = 0;
+        int tornTails = 0;
+        int staleJournals = 0;
         for (int round = 0; round < KILLS; round++) {
             long start = round * 1_000_000_000L;
-            Process p = Fixtures.childJvm(CrashWriter.class, tmp.toString(), "keyfile", Long.toString(start))
+            Process p = Fixtures.childJvm(CrashWriter.class, tmp.toString(), "keyfile", Long.toString(start), mode)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             List<Long> done = new CopyOnWriteArrayList<>();
             Object first = new Object();
@@ -70,6 +76,13 @@ class CrashSafetyTest {
             try (var files = Files.list(Fixtures.storeFile(tmp).getParent())) {
                 if (files.anyMatch(f -> f.getFileName().toString().endsWith(dev.keyring4j.support.PrivateFile.TEMP_SUFFIX))) killedMidWrite++;
             }
+            Path journal = Fixtures.storeFile(tmp).resolveSibling("credentials.k4j.journal");
+            if (Files.exists(journal)) {
+                byte[] j = Files.readAllBytes(journal);
+                Journal.Frames f = Journal.parse(j);
+                if (f.validLength() < j.length) tornTails++; // killed inside an append
+                if (f.baseGeneration() < StoreFile.parse(Files.readAllBytes(Fixtures.storeFile(tmp))).generation()) staleJournals++; // between a rewrite and its new journal
+            }
             try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
                 for (Map.Entry<String, Long> e : reported.entrySet()) {
                     long stored = Long.parseLong(s.get("crash", e.getKey()).orElseThrow(
@@ -88,7 +101,8 @@ class CrashSafetyTest {
         try (var files = Files.list(Fixtures.storeFile(tmp).getParent())) {
             assertEquals(0, files.filter(f -> f.getFileName().toString().endsWith(dev.keyring4j.support.PrivateFile.TEMP_SUFFIX)).count());
         }
-        System.out.println("crash test: " + KILLS + " kills, " + totalReports + " reported writes, " + killedMidWrite
-                + " kills left a temp file (killed between creating and renaming it), seed " + seed);
+        System.out.println("crash test (" + mode + "): " + KILLS + " kills, " + totalReports + " reported writes, " + killedMidWrite
+                + " kills left a temp file (killed between creating and renaming it), " + tornTails + " a torn journal tail (killed inside an append), "
+                + staleJournals + " a stale journal (killed between a rewrite and its new journal), seed " + seed);
     }
 }

@@ -67,15 +67,18 @@ class LifecycleTest {
         try (EncryptedFileStore s = open(clock, "keyfile")) {
             s.set("oauth", "alice", Secret.of("token"), Duration.ofMinutes(5));
             s.set("oauth", "bob", Secret.of("long-lived"));
+            s.compact();
             assertEquals("token", s.get("oauth", "alice").orElseThrow().asString());
             clock.millis.addAndGet(Duration.ofMinutes(5).toMillis() - 1);
             assertTrue(s.get("oauth", "alice").isPresent(), "not yet expired");
             clock.millis.addAndGet(1);
             assertTrue(s.get("oauth", "alice").isEmpty(), "expired reads as absent");
             assertEquals(List.of(new CredentialId("oauth", "bob")), s.list("oauth"));
-            assertEquals(2, entryCount(s.path()), "still in the file until the next write");
-            s.set("other", "carol", Secret.of("x"));
-            assertEquals(2, entryCount(s.path()), "the write purged the expired entry");
+            assertEquals(2, entryCount(s.path()), "still in the file until the next rewrite");
+            s.set("other", "carol", Secret.of("x")); // journaled
+            assertTrue(s.get("oauth", "alice").isEmpty());
+            s.compact();
+            assertEquals(2, entryCount(s.path()), "the rewrite purged the expired entry");
             assertFalse(s.delete("oauth", "alice"));
         }
         assertThrows(IllegalArgumentException.class, () -> open(new ManualClock(), "keyfile").set("a", "b", Secret.of("c"), Duration.ZERO));
@@ -116,6 +119,7 @@ class LifecycleTest {
     void rotationReEncryptsEveryEntryUnderANewKey() throws Exception {
         try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
             for (int i = 0; i < 20; i++) s.set("svc", "acct" + i, Secret.of("v" + i));
+            s.compact();
             String before = Files.readString(s.path());
             StoreFile.Parsed p1 = StoreFile.parse(Files.readAllBytes(s.path()));
             s.rotate();
@@ -182,6 +186,7 @@ class LifecycleTest {
         try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
             s.set("svc", "acct", Secret.of("first"));
             s.set("svc", "acct", Secret.of("second"));
+            s.compact(); // the backup keeps the file of before the rewrite
             file = s.path();
         }
         Path bak = file.resolveSibling("credentials.k4j.bak");
@@ -195,7 +200,7 @@ class LifecycleTest {
         Files.copy(bak, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         // the backup is one generation older: restoring it is a deliberate rollback
         try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile", "accept-rollback", "true")) {
-            assertEquals("first", s.get("svc", "acct").orElseThrow().asString(), "the backup is the state before the last write");
+            assertEquals("first", s.get("svc", "acct").orElseThrow().asString(), "the backup is the state before the last rewrite");
         }
     }
 
@@ -203,9 +208,13 @@ class LifecycleTest {
     void theFileRevealsNoNamesAndNoSecrets() throws Exception {
         try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
             s.set("very-visible-service", "very-visible-account", Secret.of("very-visible-secret"));
+            s.set("very-visible-service2", "very-visible-account2", Secret.of("very-visible-secret2")); // journaled
             String text = Files.readString(s.path());
             assertFalse(text.contains("very-visible"), text);
-            assertTrue(text.startsWith("{\"format\":\"keyring4j-file/2\",\"fileId\":\""), text);
+            assertTrue(text.startsWith("{\"format\":\"keyring4j-file/3\",\"fileId\":\""), text);
+            byte[] journal = Files.readAllBytes(s.path().resolveSibling("credentials.k4j.journal"));
+            assertTrue(journal.length > Journal.HEADER_BYTES, "the second set is in the journal");
+            assertFalse(new String(journal, java.nio.charset.StandardCharsets.ISO_8859_1).contains("very-visible"), "the journal reveals nothing either");
             assertTrue(text.endsWith("\"}\n"));
             assertFalse(s.toString().contains("secret"));
         }

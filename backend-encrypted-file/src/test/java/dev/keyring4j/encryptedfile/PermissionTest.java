@@ -27,13 +27,15 @@ class PermissionTest {
     void newFilesAreOwnerOnly() throws Exception {
         try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
             s.set("svc", "acct", Secret.of("one"));
-            s.set("svc", "acct", Secret.of("two")); // makes the .bak
+            s.set("svc", "acct", Secret.of("two")); // journaled
+            s.compact(); // makes the .bak
         }
         Path file = Fixtures.storeFile(tmp);
         assertEquals("rwx------", mode(file.getParent()));
         assertEquals("rw-------", mode(file));
         assertEquals("rw-------", mode(file.resolveSibling("credentials.k4j.lock")));
         assertEquals("rw-------", mode(file.resolveSibling("credentials.k4j.bak")));
+        assertEquals("rw-------", mode(file.resolveSibling("credentials.k4j.journal")));
         assertEquals("rw-------", mode(Fixtures.keyfile(tmp)));
         assertEquals("rwx------", mode(tmp.resolve("config/keyring4j")));
         try (var files = Files.list(file.getParent())) {

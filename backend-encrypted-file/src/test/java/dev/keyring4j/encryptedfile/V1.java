@@ -25,5 +25,25 @@ final class V1 {
                 + ",\"keyset\":\"" + Base64.getEncoder().encodeToString(kek.seal(keys, hb1)) + "\"" + entries;
         Files.write(file, Tamper.reseal(body.getBytes(StandardCharsets.US_ASCII), keys));
         Files.move(keyfile, legacy);
+        Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".journal")); // version 1 had no journal
+    }
+
+    /**
+     * Rewrites the keyfile store {@code file} (compacted: no journal records) as keyring4j-file/2,
+     * what versions before the journal wrote: the same layout under the version 2 header.
+     */
+    static void toVersion2(Path file, Path keyfile) throws Exception {
+        byte[] raw = Files.readAllBytes(file);
+        StoreFile.Parsed p = StoreFile.parse(raw);
+        Keys keys = Tamper.keysOf(raw, keyfile);
+        Header h = p.header();
+        byte[] hb2 = StoreFile.headerBytes(new Header(h.fileId(), h.kind(), h.check(), h.argon2(), h.salt(), h.sealed(), 2));
+        Kek kek = Kek.derive(Files.readAllBytes(keyfile), h.fileId());
+        String text = new String(p.body(), StandardCharsets.US_ASCII);
+        String entries = text.substring(text.indexOf(",\"entries\":"));
+        String body = new String(hb2, 0, hb2.length - 1, StandardCharsets.US_ASCII) + ",\"generation\":" + p.generation()
+                + ",\"keyset\":\"" + Base64.getEncoder().encodeToString(kek.seal(keys, hb2)) + "\"" + entries;
+        Files.write(file, Tamper.reseal(body.getBytes(StandardCharsets.US_ASCII), keys));
+        Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".journal")); // version 2 had no journal
     }
 }

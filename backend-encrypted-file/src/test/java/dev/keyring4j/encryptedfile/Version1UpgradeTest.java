@@ -35,7 +35,7 @@ class Version1UpgradeTest {
             s.set("svc", "new", Secret.of("after the upgrade"));
         }
         StoreFile.Parsed p = StoreFile.parse(Files.readAllBytes(file));
-        assertEquals(2, p.header().version(), "upgraded on the next write");
+        assertEquals(StoreFile.VERSION, p.header().version(), "upgraded on the next write");
         assertTrue(p.generation() >= 1);
         assertFalse(Kek.derive(legacyKey, p.header().fileId()).matches(p.header().check()), "the shared old key file no longer opens it");
         assertTrue(Files.exists(Fixtures.keyfile(tmp)), "its own key file");
