@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
  * {@code keyring4j} launcher): runs the command's common paths once in this process, output discarded,
  * so that their classes (picocli, discovery, every backend's probe and read path) are in the archive.
  *
- * <p>Changes nothing: it reads an id nobody stores, lists, probes (probes never prompt or write) and
- * prints help. It is never part of a user's command.
+ * <p>Changes nothing and asks nobody: it reads an id nobody stores, lists, probes (probes never prompt
+ * or write) and prints help, with the Secret Service's prompts denied and the command backend off
+ * (a rule matching every host would otherwise run its token command), whatever the user's
+ * configuration says. It is never part of a user's command.
  */
 public final class Training {
     private Training() {
@@ -19,6 +21,9 @@ public final class Training {
 
     /** Runs the training commands; ignores their outcomes (a machine without a backend trains less). */
     public static void main(String[] args) {
+        // system properties rank above the environment and the files: no unlock dialog, no token command
+        System.setProperty("keyring4j.secret-service.prompt", "deny");
+        System.setProperty("keyring4j.command.enabled", "false");
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
         String[][] runs = {
             {"--backend", "env", "get", "keyring4j-training", "none"},
