@@ -5,8 +5,8 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
-import dev.keyring4j.support.NativeLibc;
 import com.sun.jna.Pointer;
+import dev.keyring4j.support.NativeLibc;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
@@ -168,24 +168,23 @@ final class KeyctlSyscalls {
         long t = s.type(type);
         long d = s.name(description);
         if (payload == null) return call(ADD_KEY_NR, t, d, 0, 0, keyring);
-        Memory m = s.data(Math.max(1, payload.length));
-        m.write(0, payload, 0, payload.length);
-        try {
-            return call(ADD_KEY_NR, t, d, Pointer.nativeValue(m), payload.length, keyring);
-        } finally {
-            m.clear(payload.length); // the secret does not linger in native memory
-        }
+        return withPayload(s, payload, address -> call(ADD_KEY_NR, t, d, address, payload.length, keyring));
     }
 
     /** {@code KEYCTL_UPDATE(key, payload, plen)}: 0, or -errno. The payload is wiped from native memory afterwards. */
     static long update(int key, byte[] payload) {
         if (NUMBERS == null) return -ENOSYS;
-        Memory m = SCRATCH.get().data(Math.max(1, payload.length));
+        return withPayload(SCRATCH.get(), payload, address -> call(KEYCTL_NR, UPDATE, key, address, payload.length, 0));
+    }
+
+    /** Runs {@code call} with the payload's address in this thread's native scratch memory, then wipes that copy. */
+    private static long withPayload(Scratch s, byte[] payload, java.util.function.LongUnaryOperator call) {
+        Memory m = s.data(Math.max(1, payload.length));
         m.write(0, payload, 0, payload.length);
         try {
-            return call(KEYCTL_NR, UPDATE, key, Pointer.nativeValue(m), payload.length, 0);
+            return call.applyAsLong(Pointer.nativeValue(m));
         } finally {
-            m.clear(payload.length);
+            m.clear(payload.length); // the secret does not linger in native memory
         }
     }
 

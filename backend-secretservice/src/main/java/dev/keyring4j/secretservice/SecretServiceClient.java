@@ -149,47 +149,46 @@ final class SecretServiceClient implements AutoCloseable {
 
     /**
      * SearchItems and {@code item}'s GetSecret sent together, answered in one round trip. The secret
-     * (the caller wipes it) is null when GetSecret failed; the search's failure is thrown.
+     * ({@link WithSearch#result}, which the caller wipes) is null when GetSecret failed; the search's
+     * failure is thrown.
      */
-    SearchedSecret searchAndGetSecret(String collection, Map<String, String> attributes, String item, String session) {
+    WithSearch searchAndGetSecret(String collection, Map<String, String> attributes, String item, String session) {
         BusConnection.Pending search = bus.send(SECRETS, collection, COLLECTION_IFACE, "SearchItems", "a{ss}", attributes);
         BusConnection.Pending secret = bus.send(SECRETS, item, ITEM_IFACE, "GetSecret", "o", new DBusPath(session));
-        Object value;
-        try {
-            value = bus.await(secret)[0];
-        } catch (BusCallException e) {
-            value = null;
-        }
-        try {
-            return new SearchedSecret(DBusValues.paths(bus.await(search)[0]), value);
-        } catch (RuntimeException e) {
-            if (value != null) SecretServiceStore.wipe(value);
-            throw e;
-        }
-    }
-
-    record SearchedSecret(List<String> items, Object secret) {
+        return awaitWithSearch(secret, search);
     }
 
     /**
      * {@code item}'s SetSecret and a SearchItems sent together, answered in one round trip; the
      * provider handles a connection's calls in order, so the search sees the collection after the
-     * write. {@code failure} is the SetSecret's error, or null; the search's failure is thrown.
-     * {@code secret} is the session's Secret struct, which the caller wipes.
+     * write. {@link WithSearch#failure} is the SetSecret's error, or null; the search's failure is
+     * thrown. {@code secret} is the session's Secret struct, which the caller wipes.
      */
-    Rewritten setSecretAndSearch(String item, Object[] secret, String collection, Map<String, String> attributes) {
+    WithSearch setSecretAndSearch(String item, Object[] secret, String collection, Map<String, String> attributes) {
         BusConnection.Pending write = bus.send(SECRETS, item, ITEM_IFACE, "SetSecret", "(oayays)", (Object) secret);
         BusConnection.Pending search = bus.send(SECRETS, collection, COLLECTION_IFACE, "SearchItems", "a{ss}", attributes);
+        return awaitWithSearch(write, search);
+    }
+
+    /** A call's first result (null when it failed, or returns nothing), its failure (or null), and the items of the search sent with it. */
+    record WithSearch(Object result, BusCallException failure, List<String> items) {
+    }
+
+    private WithSearch awaitWithSearch(BusConnection.Pending call, BusConnection.Pending search) {
+        Object result = null;
         BusCallException failure = null;
         try {
-            bus.await(write);
+            Object[] r = bus.await(call);
+            result = r.length > 0 ? r[0] : null;
         } catch (BusCallException e) {
             failure = e;
         }
-        return new Rewritten(failure, DBusValues.paths(bus.await(search)[0]));
-    }
-
-    record Rewritten(BusCallException failure, List<String> items) {
+        try {
+            return new WithSearch(result, failure, DBusValues.paths(bus.await(search)[0]));
+        } catch (RuntimeException e) {
+            if (result != null) SecretServiceStore.wipe(result); // a GetSecret's secret
+            throw e;
+        }
     }
 
     /** CreateItem with replace=true; {@code secret} is the session's Secret struct, which the caller wipes. */

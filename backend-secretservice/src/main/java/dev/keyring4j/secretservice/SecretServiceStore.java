@@ -75,9 +75,9 @@ final class SecretServiceStore implements CredentialStore {
             String cached = l.itemPaths.get(service, account);
             if (cached != null) {
                 // the search checks the hint in the same round trip: still the only item, so still the answer
-                SecretServiceClient.SearchedSecret r = l.client.searchAndGetSecret(l.collection, attributes, cached, l.session.path());
-                if (r.secret() != null && r.items().equals(List.of(cached))) return decode(l, r.secret());
-                if (r.secret() != null) wipe(r.secret());
+                SecretServiceClient.WithSearch r = l.client.searchAndGetSecret(l.collection, attributes, cached, l.session.path());
+                if (r.result() != null && r.items().equals(List.of(cached))) return decode(l, r.result());
+                if (r.result() != null) wipe(r.result());
                 l.itemPaths.forget(service, account, cached);
             }
             List<String> items = search(l, attributes);
@@ -154,7 +154,7 @@ final class SecretServiceStore implements CredentialStore {
      */
     private static boolean rewrite(ProviderLink l, String item, Map<String, String> id, byte[] plain) {
         Object[] struct = l.session.encode(plain);
-        SecretServiceClient.Rewritten r;
+        SecretServiceClient.WithSearch r;
         try {
             r = l.client.setSecretAndSearch(item, struct, l.collection, id);
         } finally {
