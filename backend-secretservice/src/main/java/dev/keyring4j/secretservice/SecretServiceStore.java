@@ -295,19 +295,40 @@ final class SecretServiceStore implements CredentialStore {
         return l.client.search(l.collection, attributes);
     }
 
-    /** The most recently modified item; ties (the provider counts seconds) go to the later-created path. */
-    private static String newest(ProviderLink l, List<String> items) {
+    /**
+     * The most recently modified item. Ties (providers count seconds): an item another tool wrote
+     * beats keyring4j's own, because keyring4j's set deletes every copy it finds, so a foreign copy
+     * tied with keyring4j's item came after it; then the later-created path.
+     */
+    private String newest(ProviderLink l, List<String> items) {
         if (items.size() == 1) return items.get(0);
         String best = null;
         long bestModified = Long.MIN_VALUE;
+        Boolean bestOurs = null; // read only on a tie
         for (String item : items) {
             long modified = l.client.modified(item);
-            if (best == null || modified > bestModified || (modified == bestModified && laterPath(item, best))) {
+            boolean better;
+            Boolean ours = null;
+            if (best == null || modified > bestModified) {
+                better = true;
+            } else if (modified < bestModified) {
+                better = false;
+            } else {
+                if (bestOurs == null) bestOurs = writtenByUs(l, best);
+                ours = writtenByUs(l, item);
+                better = ours != bestOurs ? !ours : laterPath(item, best);
+            }
+            if (better) {
                 best = item;
                 bestModified = modified;
+                bestOurs = ours;
             }
         }
         return best;
+    }
+
+    private boolean writtenByUs(ProviderLink l, String item) {
+        return settings.application().equals(l.client.attributes(item).get("application"));
     }
 
     /** gnome-keyring numbers items 1, 2, 3… in creation order; compare numerically, then as text. */
