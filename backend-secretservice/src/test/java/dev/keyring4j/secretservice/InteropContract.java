@@ -261,6 +261,28 @@ abstract class InteropContract {
         assertEquals(Optional.empty(), get("interop.warm", "lena"));
     }
 
+    /**
+     * A copy another tool writes in the same second as keyring4j's item (Modified counts seconds)
+     * is the newer one: keyring4j's set deletes every copy it finds, so it cannot have come first.
+     * Rounds repeat until a few same-second ties were seen, so the tie rule itself is what is tested.
+     */
+    @Test
+    void aForeignCopyTiedWithKeyring4jsItemWins() {
+        SecretServiceStore s = (SecretServiceStore) store;
+        int ties = 0;
+        for (int round = 0; round < 20 && ties < 3; round++) {
+            store.set("interop.tie", "nina", Secret.of("ours" + round));
+            String ours = StoreHooks.writtenItem(s, "interop.tie", "nina");
+            python("keyring.set_password(sys.argv[1], sys.argv[2], sys.argv[3])", "interop.tie", "nina", "theirs" + round);
+            List<String> items = StoreHooks.items(s, "interop.tie", "nina");
+            assertEquals(2, items.size(), items::toString);
+            String theirs = items.get(0).equals(ours) ? items.get(1) : items.get(0);
+            if (StoreHooks.modified(s, ours) == StoreHooks.modified(s, theirs)) ties++;
+            assertEquals(Optional.of("theirs" + round), get("interop.tie", "nina"), "round " + round);
+        }
+        assertTrue(ties > 0, "no round wrote both copies within one second: the tie rule went untested");
+    }
+
     @Test
     void unicodeNamesTravelIntact() {
         String service = "😀 service 𝄞 e\u0301";

@@ -30,4 +30,9 @@ final class StoreHooks {
         ProviderLink l = s.connection().current();
         return l.client.search(l.collection, java.util.Map.of("service", service, "username", account));
     }
+
+    /** The item's Modified property (seconds). */
+    static long modified(SecretServiceStore s, String item) {
+        return s.connection().current().client.modified(item);
+    }
 }
