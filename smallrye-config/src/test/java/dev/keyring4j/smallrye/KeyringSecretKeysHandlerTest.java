@@ -64,6 +64,13 @@ class KeyringSecretKeysHandlerTest {
     }
 
     @Test
+    void theApplicationsOwnConfigResolvesIt() {
+        // MicroProfile's ConfigProvider.getConfig(), with nothing set up: META-INF/microprofile-config.properties
+        // in src/test/resources holds the store selection and db.password=${keyring4j::myapp/db-password}
+        assertEquals("s3cr3t-db", org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("db.password", String.class));
+    }
+
+    @Test
     void anExpressionInsideALongerValue() {
         String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\" password=\"${keyring4j::kafka/alice}\";";
         SmallRyeConfig config = config(Map.of("kafka.sasl.jaas.config", jaas));
