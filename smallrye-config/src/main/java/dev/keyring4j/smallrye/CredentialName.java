@@ -13,7 +13,7 @@ import java.util.Optional;
  * {@code SERVICE} where any one account of the service will do (the Quarkus credentials provider
  * allows that; the {@code ${keyring4j::…}} expression does not).
  *
- * <p>The grammar, which {@link #parse} and {@link #encoded()} keep exactly (for every pair of
+ * <p>The grammar, which {@link #parse} and {@link #encoded()} keep exactly (for every pair of valid-Unicode,
  * non-empty names, {@code parse(of(s, a).encoded())} gives back {@code s} and {@code a}):
  * <ul>
  *   <li>The <b>last</b> {@code /} separates service and account, so a service may contain {@code /}
