@@ -44,8 +44,7 @@ final class KeyringConfigDataLoader implements ConfigDataLoader<KeyringConfigDat
         if (accounts.isEmpty()) {
             if (!resource.optional()) {
                 throw new KeyringImportException(location, "the " + store.id() + " store holds no credential of service '"
-                        + resource.service() + "'; store one with keyring4j set " + resource.service()
-                        + " <property name>, or import optional:" + resource + " to start without it", null);
+                        + resource.service() + "'; store one with keyring4j set " + resource.service() + " <property name>", null);
             }
             log.debug("spring.config.import location '" + location + "': the " + store.id() + " store holds no credential of service '"
                     + resource.service() + "'");

@@ -1,5 +1,6 @@
 package dev.keyring4j.spring;
 
+import dev.keyring4j.ConfigurationException;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
@@ -8,10 +9,12 @@ final class KeyringImportFailureAnalyzer extends AbstractFailureAnalyzer<Keyring
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, KeyringImportException cause) {
-        return new FailureAnalysis(cause.getMessage(),
-                "Fix what the message says, or write optional:" + cause.location().replaceFirst("^optional:", "")
+        String action = cause.getCause() instanceof ConfigurationException
+                ? "Correct the location in spring.config.import or the keyring4j configuration it names"
+                        + " (optional: does not excuse a configuration mistake)."
+                : "Fix what the message says, or write optional:" + cause.location().replaceFirst("^optional:", "")
                         + " in spring.config.import to start without these properties when the store or the service is missing"
-                        + " (keyring4j diagnose shows what the store sees).",
-                cause);
+                        + " (keyring4j diagnose shows what the store sees).";
+        return new FailureAnalysis(cause.getMessage(), action, cause);
     }
 }

@@ -31,6 +31,16 @@ final class TestKeyring {
         return "keyring4j:" + service + "?backend=kernel&config=" + config;
     }
 
+    /**
+     * A store that is unavailable here: an encrypted file protected by a passphrase that nobody
+     * supplies (no {@code KEYRING4J_PASSPHRASE}, no PassphraseProvider); its probe says so and writes nothing.
+     */
+    static String lockedLocation(Path dir, String service) throws IOException {
+        Path config = Files.writeString(dir.resolve("locked.properties"),
+                "encrypted-file.path = " + dir.resolve("locked.k4j") + "\nencrypted-file.protection = passphrase\n");
+        return "keyring4j:" + service + "?backend=encrypted-file&config=" + config;
+    }
+
     /** What {@code keyring4j set SERVICE ACCOUNT} does. */
     void set(String service, String account, String secret) {
         store.set(service, account, Secret.of(secret));
