@@ -200,4 +200,26 @@ class KeyringMetricsTest {
             assertEquals(Map.of("kernel get NOT_FOUND none", 1L), counts(second));
         }
     }
+
+    /** The example of docs/integrations/micrometer.md, on this class's kernel store: the _count lines it shows. */
+    @Test
+    void theDocumentedExample() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        KeyringMetrics metrics = new KeyringMetrics(Tags.of("application", "orders"));
+        metrics.bindTo(registry);
+        kernel.set("orders-db", "app", Secret.of("s3cr3t"));
+        kernel.get("orders-db", "app");
+        kernel.get("orders-db", "nobody");
+        kernel.delete("orders-db", "app");
+        String scrape = registry.scrape();
+        metrics.close();
+        List<String> countLines = scrape.lines().filter(l -> l.startsWith("keyring4j_operations_seconds_count")).toList();
+        assertEquals(List.of(
+                "keyring4j_operations_seconds_count{application=\"orders\",backend=\"kernel\",error=\"none\",operation=\"delete\",outcome=\"SUCCESS\"} 1",
+                "keyring4j_operations_seconds_count{application=\"orders\",backend=\"kernel\",error=\"none\",operation=\"get\",outcome=\"NOT_FOUND\"} 1",
+                "keyring4j_operations_seconds_count{application=\"orders\",backend=\"kernel\",error=\"none\",operation=\"get\",outcome=\"SUCCESS\"} 1",
+                "keyring4j_operations_seconds_count{application=\"orders\",backend=\"kernel\",error=\"none\",operation=\"set\",outcome=\"SUCCESS\"} 1"),
+                countLines, scrape);
+        assertFalse(scrape.contains("orders-db") || scrape.contains("app\"") || scrape.contains("nobody") || scrape.contains("s3cr3t"), scrape);
+    }
 }
