@@ -63,8 +63,7 @@ public final class KeyringMetrics implements MeterBinder, AutoCloseable {
     private final KeyringListener listener = this::record;
     // recording shares the read lock, close() takes the write lock: once close() returns, no record is in flight or to come
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    private boolean listening;
-    private boolean closed;
+    private boolean closed; // the listener is registered exactly while bindings is non-empty
 
     /** Metrics with no common tags. */
     public KeyringMetrics() {
@@ -93,11 +92,8 @@ public final class KeyringMetrics implements MeterBinder, AutoCloseable {
             for (Binding b : bindings) {
                 if (b.registry() == registry) return;
             }
+            if (bindings.isEmpty()) Keyring.addListener(listener);
             bindings.add(new Binding(registry, Timer.builder(METER_NAME).description(DESCRIPTION).tags(commonTags).withRegistry(registry)));
-            if (!listening) {
-                Keyring.addListener(listener);
-                listening = true;
-            }
         } finally {
             lock.writeLock().unlock();
         }
@@ -109,11 +105,8 @@ public final class KeyringMetrics implements MeterBinder, AutoCloseable {
         lock.writeLock().lock();
         try {
             closed = true;
+            if (!bindings.isEmpty()) Keyring.removeListener(listener);
             bindings.clear();
-            if (listening) {
-                Keyring.removeListener(listener);
-                listening = false;
-            }
         } finally {
             lock.writeLock().unlock();
         }

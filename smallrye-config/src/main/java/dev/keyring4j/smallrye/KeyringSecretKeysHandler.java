@@ -58,8 +58,12 @@ public final class KeyringSecretKeysHandler implements SecretKeysHandler {
         return NAME;
     }
 
-    /** The failure for a credential that is not stored: what, where, and how to store it. */
-    static KeyringException missing(CredentialStore store, String service, String account, String askedBy) {
+    /**
+     * The failure for a credential that is not stored: what, where ({@code askedBy} names the
+     * configuration that asked, e.g. the expression), and how to store it. Shared with the Quarkus
+     * credentials provider, so both adapters say it the same way.
+     */
+    public static KeyringException missing(CredentialStore store, String service, String account, String askedBy) {
         return new KeyringException("no credential for service '" + service + "' and account '" + account + "' in the "
                 + store.id() + " store, which " + askedBy + " names; store it with: keyring4j set '" + service + "' '" + account + "'");
     }

@@ -6,6 +6,7 @@ import dev.keyring4j.Keyring;
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.Secret;
 import dev.keyring4j.smallrye.CredentialName;
+import dev.keyring4j.smallrye.KeyringSecretKeysHandler;
 import dev.keyring4j.smallrye.SmallRyeKeyringConfig;
 import io.quarkus.credentials.CredentialsProvider;
 import jakarta.annotation.PreDestroy;
@@ -58,9 +59,7 @@ public class KeyringCredentialsProvider implements CredentialsProvider {
         if (name.account().isPresent()) {
             String account = name.account().get();
             found = s.get(name.service(), account).map(secret -> new Credential(name.service(), account, secret))
-                    .orElseThrow(() -> new KeyringException("no credential for service '" + name.service() + "' and account '" + account
-                            + "' in the " + s.id() + " store, which credentials-provider=" + credentialsProviderName
-                            + " names; store it with: keyring4j set '" + name.service() + "' '" + account + "'"));
+                    .orElseThrow(() -> KeyringSecretKeysHandler.missing(s, name.service(), account, "credentials-provider=" + credentialsProviderName));
         } else {
             found = s.find(name.service()).orElseThrow(() -> new KeyringException("no credential for service '" + name.service()
                     + "' (any account) in the " + s.id() + " store, which credentials-provider=" + credentialsProviderName
