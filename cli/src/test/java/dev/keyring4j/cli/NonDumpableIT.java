@@ -27,17 +27,18 @@ import org.junit.jupiter.api.Test;
 class NonDumpableIT {
     private static final String USER = "65534";
     /**
-     * Starts "$@" with the script's stdin (kept open by the test), prints its pid, or with PICK=child
-     * the pid of its child once there is one, waits for the file $GO, then tries to read 16 bytes of
+     * Starts "$@" with the script's stdin (kept open by the test), prints its pid, or with PICK=NAME
+     * the pid of its child called NAME once there is one (by name: exec's command backend runs a
+     * short-lived child of its own first), waits for the file $GO, then tries to read 16 bytes of
      * that process's memory at its first mapping.
      */
     private static final String PEEK = """
             exec 3<&0
             "$@" <&3 &
             pid=$!
-            if [ "$PICK" = child ]; then
+            if [ "$PICK" != self ]; then
               t=0; c=""
-              while [ -z "$c" ] && [ $t -lt 600 ]; do c=$(pgrep -P "$pid" | head -n1); sleep 0.1; t=$((t+1)); done
+              while [ -z "$c" ] && [ $t -lt 600 ]; do c=$(pgrep -x -P "$pid" "$PICK" | head -n1); sleep 0.1; t=$((t+1)); done
               pid=$c
             fi
             echo "pid $pid"
@@ -78,7 +79,10 @@ class NonDumpableIT {
         }
     }
 
-    /** What the reader found for the process {@code command} started as the user, once {@code ready} says it is waiting. */
+    /**
+     * What the reader found for the process {@code command} started as the user (or, unless
+     * {@code pick} is "self", for its child of that name), once {@code ready} says it is waiting.
+     */
     private String peek(String pick, Readiness ready, String... command) throws Exception {
         Path go = dir().resolve("go-" + System.nanoTime());
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + USER, "--regid=" + USER, "--clear-groups", "--",
@@ -163,7 +167,7 @@ class NonDumpableIT {
         Files.writeString(config, "command.rule.t.match = svc.example.dev\ncommand.rule.t.run = echo exec-value\n");
         String[] exec = {Processes.java().toString(), "-XX:-UsePerfData", "-jar", keyring4j(), "--config", config.toString(),
                 "--backend", "command", "exec", "--env", "X=svc.example.dev/acct", "--", "sleep", "60"};
-        String child = peek("child", (pid, out) -> Thread.sleep(500), exec);
+        String child = peek("sleep", (pid, out) -> Thread.sleep(500), exec);
         assertEquals("readable", child, "execve makes exec's child dumpable");
         String parent = peek("self", notDumpable(), exec);
         assertTrue(parent != null && parent.startsWith("unreadable"), "keyring4j exec itself: " + parent);
