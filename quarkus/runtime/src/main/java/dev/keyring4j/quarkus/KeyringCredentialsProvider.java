@@ -30,7 +30,7 @@ import org.eclipse.microprofile.config.Config;
  * credential expires (an expired one is simply absent).
  *
  * <p>Guarantees: the store is read at every call (Agroal calls once per new connection, so a password
- * rotated in the store is used by the next connection); a missing credential fails with a
+ * rotated in the store is used by the next connection); a missing or empty credential fails with a
  * {@link KeyringException} naming it, never an empty password; store failures propagate as keyring4j's
  * own exceptions; no message contains a secret. The store is the one {@link SmallRyeKeyringConfig}
  * selects from the application's configuration ({@code keyring4j.backend}, {@code keyring4j.<id>.<key>},
@@ -66,6 +66,12 @@ public class KeyringCredentialsProvider implements CredentialsProvider {
                     + " names; store one with: keyring4j set '" + name.service() + "' <account>"));
         }
         try (Secret secret = found.secret()) {
+            if (secret.length() == 0) {
+                // as the HikariCP provider does: an empty password is never handed on, whatever the consumer would do with it
+                throw new KeyringException("the credential stored in the " + s.id() + " store under service '" + found.service() + "', account '"
+                        + found.account() + "', which credentials-provider=" + credentialsProviderName + " names, is empty; keyring4j never"
+                        + " hands on an empty password; store the real one with: keyring4j set '" + found.service() + "' '" + found.account() + "'");
+            }
             return Map.of(USER_PROPERTY_NAME, found.account(), PASSWORD_PROPERTY_NAME, secret.asString());
         }
     }

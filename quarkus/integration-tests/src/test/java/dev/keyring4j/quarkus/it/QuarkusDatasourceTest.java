@@ -95,6 +95,22 @@ class QuarkusDatasourceTest {
     }
 
     @Test
+    void anEmptyStoredPasswordIsRefusedNotHandedOn() {
+        try (CredentialStore store = H2WithStoredPassword.store()) {
+            store.set("keyring4j-empty", "app", Secret.of(""));
+            try {
+                KeyringException e = assertThrows(KeyringException.class, () -> provider().getCredentials("keyring4j-empty/app"));
+                assertEquals("the credential stored in the kernel store under service 'keyring4j-empty', account 'app', which"
+                        + " credentials-provider=keyring4j-empty/app names, is empty; keyring4j never hands on an empty password;"
+                        + " store the real one with: keyring4j set 'keyring4j-empty' 'app' (see docs/troubleshooting.md#store-error)", e.getMessage());
+                assertThrows(KeyringException.class, () -> provider().getCredentials("keyring4j-empty"));
+            } finally {
+                store.delete("keyring4j-empty", "app");
+            }
+        }
+    }
+
+    @Test
     void aDatasourceWhoseCredentialIsMissingFailsWithKeyringsMessage() {
         // Agroal asks the provider on the calling thread and lets its exception through: no connection attempt is made
         KeyringException e = assertThrows(KeyringException.class, () -> missing.getConnection().close());
