@@ -3,6 +3,7 @@ package dev.keyring4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.keyring4j.testkit.Prerequisites;
 import java.nio.charset.StandardCharsets;
@@ -144,6 +145,12 @@ class ExecIT {
                 // the wrapper script exec'd java, so p is the JVM running keyring4j
                 Child.Result kill = new Child(home.resolve("k-" + signal)).run(Child.cmd("kill", "-" + signal, Long.toString(p.pid())), null);
                 assertEquals(0, kill.exit(), kill.err());
+                if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    // seen once in CI (2026-12-02) and not reproduced: say which signal, where it got to, and what the JVM was doing
+                    Child.Result threads = new Child(home.resolve("j-" + signal)).run(Child.cmd(Processes.java().resolveSibling("jcmd").toString(), Long.toString(p.pid()), "Thread.print"), null);
+                    fail("SIG" + signal + " sent to keyring4j exec: it had not exited after 60 s; the child " + (ProcessHandle.of(childPid).map(ProcessHandle::isAlive).orElse(false)
+                            ? "is still alive" : "is gone") + ", its trap " + (Files.exists(got) ? "ran" : "did not run") + "; keyring4j's threads:\n" + threads.out() + threads.err());
+                }
                 Child.Result r = Child.finish(p, null);
                 assertEquals(42, r.exit(), signal + ": " + r.err());
                 assertTrue(Files.exists(got), signal + " reached the child");
