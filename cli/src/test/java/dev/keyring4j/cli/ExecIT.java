@@ -148,6 +148,7 @@ class ExecIT {
                 if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
                     // seen once in CI (2026-12-02) and not reproduced: say which signal, where it got to, and what the JVM was doing
                     Child.Result threads = new Child(home.resolve("j-" + signal)).run(Child.cmd(Processes.java().resolveSibling("jcmd").toString(), Long.toString(p.pid()), "Thread.print"), null);
+                    p.destroyForcibly();
                     fail("SIG" + signal + " sent to keyring4j exec: it had not exited after 60 s; the child " + (ProcessHandle.of(childPid).map(ProcessHandle::isAlive).orElse(false)
                             ? "is still alive" : "is gone") + ", its trap " + (Files.exists(got) ? "ran" : "did not run") + "; keyring4j's threads:\n" + threads.out() + threads.err());
                 }
