@@ -136,17 +136,19 @@ class ExecIT {
         for (String signal : List.of("TERM", "INT", "HUP")) {
             Path ready = home.resolve("ready-" + signal);
             Path got = home.resolve("got-" + signal);
-            Process p = child.start(Child.cmd(keyring4j, "exec", "-e", "T=db/app", "--", "sh", "-c",
+            // env resets the three to their default first: a signal ignored when a process starts (as under nohup, which
+            // the CI rehearsal used) stays ignored by the JVM and by exec's child, rightly, and would never be forwarded
+            Process p = child.start(Child.cmd("env", "--default-signal=TERM,INT,HUP", keyring4j, "exec", "-e", "T=db/app", "--", "sh", "-c",
                     "trap 'echo caught > \"" + got + "\"; exit 42' " + signal + "; echo $$ > '" + ready + ".tmp'; mv '" + ready + ".tmp' '"
                             + ready + "'; while :; do sleep 0.05; done"), null);
             Child.awaitFile(ready, p);
             long childPid = Long.parseLong(Files.readString(ready).trim());
             try {
-                // the wrapper script exec'd java, so p is the JVM running keyring4j
+                // env and the wrapper script exec'd java, so p is the JVM running keyring4j
                 Child.Result kill = new Child(home.resolve("k-" + signal)).run(Child.cmd("kill", "-" + signal, Long.toString(p.pid())), null);
                 assertEquals(0, kill.exit(), kill.err());
                 if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-                    // seen once in CI (2026-12-02) and not reproduced: say which signal, where it got to, and what the JVM was doing
+                    // a forwarding that never happens: say which signal, where it got to, and what the JVM was doing
                     Child.Result threads = new Child(home.resolve("j-" + signal)).run(Child.cmd(Processes.java().resolveSibling("jcmd").toString(), Long.toString(p.pid()), "Thread.print"), null);
                     p.destroyForcibly();
                     fail("SIG" + signal + " sent to keyring4j exec: it had not exited after 60 s; the child " + (ProcessHandle.of(childPid).map(ProcessHandle::isAlive).orElse(false)
