@@ -215,14 +215,17 @@ final class KernelKeyStore implements CredentialStore {
     }
 
     /**
-     * Stores with a kernel expiry. The kernel counts whole seconds, so {@code ttl} is rounded up
-     * to the next second; it must be positive.
+     * Stores with a kernel expiry: the key is never dropped before {@code ttl} has passed, and at
+     * most about a second after it. {@code ttl} must be positive.
      */
     @Override
     public void set(String service, String account, Secret secret, Duration ttl) {
         if (ttl == null) throw new NullPointerException("ttl");
         if (ttl.isNegative() || ttl.isZero()) throw new IllegalArgumentException("ttl must be positive, was " + ttl);
-        long seconds = ttl.getSeconds() + (ttl.getNano() > 0 ? 1 : 0);
+        // the kernel sets the expiry to the current whole second plus the timeout and drops the key when
+        // that second starts, so a timeout of N lives N-1 to N seconds (a 1 s ttl set at x.995 s ended
+        // 5 ms later): one second more than the ttl rounded up keeps the promise of "at least ttl"
+        long seconds = ttl.getSeconds() + (ttl.getNano() > 0 ? 1 : 0) + 1;
         if (seconds > 0xFFFF_FFFFL) throw new IllegalArgumentException("ttl exceeds the kernel's limit of 4294967295 seconds");
         write(service, account, secret, seconds);
     }
