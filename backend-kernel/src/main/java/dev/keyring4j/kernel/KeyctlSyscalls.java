@@ -193,8 +193,25 @@ final class KeyctlSyscalls {
         return call(KEYCTL_NR, op, a2, a3, a4, a5);
     }
 
-    /** {@code KEYCTL_SEARCH}: the id of a key of {@code type} described {@code description} under {@code keyring}, or -errno. */
+    /**
+     * {@code KEYCTL_SEARCH}: the id of a key of {@code type} described {@code description} under
+     * {@code keyring}, never {@code keyring} itself, or -errno. The kernel's search also matches the
+     * keyring it starts from, so a service named like its namespace (or an empty secret's marker
+     * named like its service) would find the parent: then the direct children are looked through.
+     */
     static long search(int keyring, String type, byte[] description) {
+        long r = rawSearch(keyring, type, description);
+        if (r != keyring) return r;
+        Read children = readKeyring(keyring);
+        if (!children.ok()) return -children.errno();
+        for (int c : ids(children.bytes())) {
+            Described d = describe(c);
+            if (d.ok() && d.description().type().equals(type) && Arrays.equals(d.description().description(), description)) return c;
+        }
+        return -ENOKEY;
+    }
+
+    private static long rawSearch(int keyring, String type, byte[] description) {
         if (NUMBERS == null) return -ENOSYS;
         Scratch s = SCRATCH.get();
         return call(KEYCTL_NR, SEARCH, keyring, s.type(type), s.name(description), 0);

@@ -69,6 +69,38 @@ class KernelKeyStoreTest {
         return Integer.parseInt(keyctl("search", Integer.toString(serviceId(service)), "user", account));
     }
 
+    // ------------------------------------------------------------------ names equal to the keyring searched
+
+    /**
+     * The kernel's search also matches the keyring it starts from: a service named like the
+     * namespace, or an account named like its service, must still find (only) its own key.
+     */
+    @Test
+    void aServiceNamedLikeTheNamespaceIsStoredReadListedAndDeleted() {
+        store.set(namespace, "alice", Secret.of("v1"));
+        store.set(namespace, "alice", Secret.of("v2"));
+        assertEquals("v2", store.get(namespace, "alice").orElseThrow().asString());
+        assertEquals(List.of(new CredentialId(namespace, "alice")), store.list(namespace));
+        assertTrue(store.delete(namespace, "alice"));
+        assertEquals(Optional.empty(), store.get(namespace, "alice"));
+    }
+
+    @Test
+    void anAccountNamedLikeItsServiceIsAbsentUntilWrittenEvenEmpty() {
+        store.set("svc", "other", Secret.of("x"));
+        assertEquals(Optional.empty(), store.get("svc", "svc"), "no phantom empty secret from the service keyring itself");
+        assertFalse(store.delete("svc", "svc"));
+        assertEquals(List.of(new CredentialId("svc", "other")), store.list("svc"));
+        store.set("svc", "svc", Secret.of(new byte[0]));
+        assertEquals(0, store.get("svc", "svc").orElseThrow().length());
+        store.set("svc", "svc", Secret.of("now-filled"));
+        assertEquals("now-filled", store.get("svc", "svc").orElseThrow().asString());
+        assertEquals("x", store.get("svc", "other").orElseThrow().asString());
+        assertTrue(store.delete("svc", "svc"));
+        assertEquals(Optional.empty(), store.get("svc", "svc"));
+        assertEquals("x", store.get("svc", "other").orElseThrow().asString(), "the service keyring survives its namesake's delete");
+    }
+
     // ------------------------------------------------------------------ layout and interop
 
     @Test
