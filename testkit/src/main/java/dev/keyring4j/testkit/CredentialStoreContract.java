@@ -301,6 +301,27 @@ public abstract class CredentialStoreContract {
         kept.forEach((id, v) -> assertHolds(s, id, v));
     }
 
+    /** An account named like its service (or a service like a namespace) is one more name, never its container. */
+    @Test
+    void anAccountNamedLikeItsServiceIsOnlyItself() throws Exception {
+        CredentialId other = new CredentialId("contract.same", "other");
+        CredentialId same = new CredentialId("contract.same", "contract.same");
+        CredentialStore s = holding(other, "o");
+        assertAbsent(s, same);
+        assertEquals(Set.of("other"), accounts(s.list("contract.same")));
+        Map<CredentialId, byte[]> m = new LinkedHashMap<>();
+        m.put(other, utf8("o"));
+        m.put(same, holds(new byte[0]) ? new byte[0] : utf8("s"));
+        CredentialStore t = holding(m);
+        m.forEach((id, v) -> assertHolds(t, id, v));
+        assertEquals(Set.of("other", "contract.same"), accounts(t.list("contract.same")));
+        if (t.capabilities().writable()) {
+            assertTrue(t.delete(same.service(), same.account()));
+            assertAbsent(t, same);
+            assertHolds(t, other, utf8("o"));
+        }
+    }
+
     @Test
     void emptySecret() throws Exception {
         CredentialId id = new CredentialId("contract.empty", "erin");
