@@ -16,8 +16,9 @@ import picocli.CommandLine.Parameters;
  * account it will delete and the store, then asks on the terminal; {@code --yes} skips the question for
  * scripts. Without a terminal and without {@code --yes} it deletes nothing and exits 2.
  */
-@Command(name = "clear", description = {"Delete every account of SERVICE from every writable store, after naming each one and asking",
-        "on the terminal (--yes: do not ask, for scripts). Exit 1 when the service has none; 2 when it cannot ask and --yes is absent."})
+@Command(name = "clear", description = {"Delete every account of SERVICE, after naming each one and asking (--yes: without asking).",
+        "The accounts are deleted from every writable store. Without a terminal to ask on and without --yes nothing is",
+        "deleted (exit 2). Exit 1 when the service has none."})
 final class ClearCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     Main options;

@@ -21,8 +21,9 @@ import picocli.CommandLine.Parameters;
  * its id: {@code CredentialStore.find}). The account is the first line of stdout, the secret follows as
  * {@code get} prints it; {@code --json} prints {@code {"store","service","account","secret"}} instead.
  */
-@Command(name = "find", description = {"Print the account (first line) and the secret (second line) of any one account of SERVICE:",
-        "a token and its id. Exit 1 when the service has none. --json: {\"store\":ID,\"service\":S,\"account\":A,\"secret\":SECRET}."})
+@Command(name = "find", description = {"Print the account and the secret of any one account of SERVICE (a token and its id).",
+        "The account is the first line, the secret follows. Exit 1 when the service has none.",
+        "--json: {\"store\":ID,\"service\":S,\"account\":A,\"secret\":SECRET} (docs/cli.md)."})
 final class FindCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     Main options;

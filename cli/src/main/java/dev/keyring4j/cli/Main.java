@@ -365,8 +365,7 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "list", description = {"List ids (service<TAB>account), of one service or of all. Exit 1 when SERVICE has none.",
-            "--json: {\"store\":ID,\"ids\":[{\"service\":S,\"account\":A},...]} (docs/cli.md)."})
+    @Command(name = "list", description = {"List ids (service<TAB>account), of one service or of all.", "Exit 1 when SERVICE has none. --json: {\"store\":ID,\"ids\":[{\"service\":S,\"account\":A},...]} (docs/cli.md)."})
     static final class ListIds implements Callable<Integer> {
         @CommandLine.ParentCommand
         Main options;

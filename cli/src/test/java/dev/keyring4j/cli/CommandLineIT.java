@@ -2,7 +2,6 @@ package dev.keyring4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -188,12 +187,23 @@ class CommandLineIT {
     }
 
     @Test
-    void diagnoseJsonOfABadConfigurationNamesTheMistakeAndExitsThree() throws Exception {
+    void diagnoseJsonSaysWhyOpenFailsAndExitsThree() throws Exception {
+        // an unknown backend: discovery works, open() fails
         Processes.Result r = run(env("KEYRING4J_BACKEND", "nosuch"), null, "diagnose", "--json");
         assertEquals(3, r.exit(), r.err());
         JsonNode j = JSON.readTree(r.out());
-        assertNotNull(j.get("configurationError").textValue(), r.out());
-        assertTrue(j.get("configurationError").asText().contains("nosuch"), r.out());
+        assertTrue(j.get("configurationError").isNull(), r.out());
+        assertTrue(j.get("open").isNull(), r.out());
+        assertTrue(j.get("openFailure").asText().contains("unknown backend 'nosuch'"), r.out());
+        assertTrue(j.get("backends").size() >= 6, r.out());
+        // an unknown key: the configuration itself is refused, nothing else is reported
+        Path cfg = home.resolve("bad.properties");
+        Files.writeString(cfg, "kernel.nosuchkey = 1\n");
+        r = run(env(), null, "diagnose", "--json", "--config", cfg.toString());
+        assertEquals(3, r.exit(), r.err());
+        j = JSON.readTree(r.out());
+        assertTrue(j.get("configurationError").asText().contains("kernel.nosuchkey"), r.out());
+        assertEquals(0, j.get("backends").size());
         assertTrue(j.get("open").isNull());
         assertNull(j.get("openFailure").textValue());
     }

@@ -60,6 +60,7 @@ class ReproducibleBuildIT {
                 first = sums;
             } else {
                 assertEquals(first, sums, "the second build's checksums");
+                System.out.println("ReproducibleBuildIT: " + sums.size() + " artifacts identical in two builds: " + sums.keySet());
             }
         }
     }

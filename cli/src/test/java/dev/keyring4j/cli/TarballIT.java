@@ -48,12 +48,12 @@ class TarballIT {
         env.put("HOME", dir.resolve("home").toString());
         env.put("XDG_CACHE_HOME", dir.resolve("cache").toString());
         env.put("XDG_CONFIG_HOME", dir.resolve("config").toString());
-        env.put("KEYRING4J_TARBALL_SVC_ALICE", "from-env");
+        env.put("KEYRING4J_TARBALL_EXAMPLE_ALICE", "from-env");
         List<String> launcher = List.of("/usr/bin/env", "-C", work.toString(), root.resolve("bin/keyring4j").toString());
 
         Processes.Result version = Distributions.ok(cat(launcher, "--version"), env, null);
         assertTrue(version.out().startsWith("keyring4j " + Distributions.version() + "\ncommit "), version.out());
-        Processes.Result get = Distributions.ok(cat(launcher, "--backend", "env", "get", "tarball-svc", "alice"), env, null);
+        Processes.Result get = Distributions.ok(cat(launcher, "--backend", "env", "get", "tarball.example", "alice"), env, null);
         assertEquals("from-env\n", get.out());
         Processes.Result docker = Distributions.ok(List.of(root.resolve("bin/docker-credential-keyring4j").toString(), "list"), env, null);
         assertTrue(docker.out().startsWith("{"), docker.out());
@@ -72,11 +72,11 @@ class TarballIT {
         byte[] junk = new byte[(int) Files.size(archive)];
         new java.util.Random(16).nextBytes(junk);
         Files.write(archive, junk);
-        get = Distributions.ok(cat(launcher, "--backend", "env", "get", "tarball-svc", "alice"), env, null);
+        get = Distributions.ok(cat(launcher, "--backend", "env", "get", "tarball.example", "alice"), env, null);
         assertEquals("from-env\n", get.out(), get.err());
         // an unwritable cache directory: no archive, the command still runs
         env.put("XDG_CACHE_HOME", "/proc/no-such-cache");
-        get = Distributions.ok(cat(launcher, "--backend", "env", "get", "tarball-svc", "alice"), env, null);
+        get = Distributions.ok(cat(launcher, "--backend", "env", "get", "tarball.example", "alice"), env, null);
         assertEquals("from-env\n", get.out(), get.err());
     }
 
