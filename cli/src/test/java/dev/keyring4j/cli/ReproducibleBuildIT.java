@@ -3,10 +3,7 @@ package dev.keyring4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keyring4j.testkit.Prerequisites;
-import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -15,7 +12,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,24 +30,13 @@ class ReproducibleBuildIT {
 
     @Test
     void twoBuildsGiveIdenticalJarChecksums() throws Exception {
-        Path git = Prerequisites.requireProgram("git");
-        Path mvn = Prerequisites.requireProgram("mvn");
-        Path root = Path.of(System.getProperty("keyring4j.root")).toRealPath();
-        Processes.Result gitDir = Distributions.ok(List.of(git.toString(), "-C", root.toString(), "rev-parse", "--absolute-git-dir"), Map.of(), null);
-        Processes.Result files = Distributions.ok(List.of(git.toString(), "-C", root.toString(), "ls-files", "-z", "--cached", "--others", "--exclude-standard"),
-                Map.of(), null);
-
+        String gitDir = SourceTree.gitDir();
         Map<String, String> first = null;
         for (String name : List.of("a", "b")) {
-            Path copy = Files.createDirectories(dir.resolve(name));
-            for (String f : files.out().split("\0")) {
-                Path from = root.resolve(f);
-                if (f.isEmpty() || !Files.isRegularFile(from)) continue; // deleted, not yet committed
-                Path to = copy.resolve(f);
-                Files.createDirectories(to.getParent());
-                Files.copy(from, to, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-            }
-            build(mvn, copy, gitDir.out().strip());
+            Path copy = SourceTree.copy(dir.resolve(name));
+            int exit = SourceTree.mvn(copy, Map.of("GIT_DIR", gitDir, "GIT_WORK_TREE", copy.toString()),
+                    "package", "-DskipTests", "-Dfuzzing.skip=true", "-pl", "cli", "-am");
+            if (exit != 0) throw new AssertionError("the build in " + copy + " failed:\n" + SourceTree.readLog(copy));
             Map<String, String> sums = checksums(copy);
             assertTrue(sums.containsKey("cli/target/keyring4j.jar") && sums.containsKey("api/target/keyring4j-api-" + Distributions.version() + ".jar")
                     && sums.containsKey("api/target/keyring4j-api-" + Distributions.version() + "-sources.jar")
@@ -63,21 +48,6 @@ class ReproducibleBuildIT {
                 System.out.println("ReproducibleBuildIT: " + sums.size() + " artifacts identical in two builds: " + sums.keySet());
             }
         }
-    }
-
-    private static void build(Path mvn, Path copy, String gitDir) throws IOException, InterruptedException {
-        Path log = copy.resolve("build.log");
-        ProcessBuilder pb = new ProcessBuilder(mvn.toString(), "-B", "-o", "-q", "package", "-DskipTests", "-Dfuzzing.skip=true", "-pl", "cli", "-am")
-                .directory(copy.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("KEYRING4J") || k.startsWith("MAVEN_"));
-        pb.environment().put("GIT_DIR", gitDir);
-        pb.environment().put("GIT_WORK_TREE", copy.toString());
-        Process p = pb.start();
-        if (!p.waitFor(15, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("the build in " + copy + " did not finish in 15 minutes");
-        }
-        if (p.exitValue() != 0) throw new AssertionError("the build in " + copy + " failed:\n" + Files.readString(log, StandardCharsets.UTF_8));
     }
 
     /** sha256 of every jar directly in a module's target/, and of the command's tarball and .deb, by path relative to the copy. */
