@@ -2,7 +2,6 @@ package dev.keyring4j;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The entry point: open the configured or auto-detected credential store, and find out which
@@ -102,32 +101,26 @@ public final class Keyring {
 
     /** As {@link #diagnose()}, under this configuration. Never throws for a configuration problem: it reports it. */
     public static String diagnose(KeyringConfig config) {
-        StringBuilder out = new StringBuilder("keyring4j diagnose\n\n");
+        return diagnosis(config).report();
+    }
+
+    /**
+     * What {@link #diagnose(KeyringConfig)} reports, as data (for the command's {@code diagnose --json}). Never
+     * throws for a configuration problem: {@link Diagnosis#configurationError()} or {@link Diagnosis#openFailure()} holds it.
+     */
+    public static Diagnosis diagnosis(KeyringConfig config) {
         Backends backends;
         try {
             backends = Backends.discover(config);
         } catch (KeyringException e) {
-            return out.append("Configuration error: ").append(e.getMessage()).append('\n').toString();
+            return new Diagnosis(e.getMessage(), List.of(), List.of(), List.of(), null, null);
         }
         backends.discardUnopened();
-        out.append("Configuration sources (highest precedence first):\n");
-        backends.settings.consulted().forEach(s -> out.append("  ").append(s).append('\n'));
-        out.append("\nSettings in effect:\n");
-        if (backends.settings.all().isEmpty()) out.append("  none (auto-detection)\n");
-        backends.settings.all().forEach((k, v) ->
-                out.append("  ").append(k).append(" = ").append(displayValue(backends, k, v.value())).append("   (from ").append(v.source()).append(")\n"));
-        out.append("\nBackends (discovered through ServiceLoader):\n");
-        String row = "  %-16s %8s  %-13s %7s  %-44s %s%n";
-        out.append(String.format(Locale.ROOT, row, "id", "priority", "state", "probe", "capabilities", "reason"));
-        for (BackendStatus s : backends.statuses()) {
-            out.append(String.format(Locale.ROOT, row, s.id(), s.available() ? Integer.toString(s.priority()) : "-", s.state(),
-                    s.probeTime().isZero() ? "-" : s.probeTime().toMillis() + " ms", s.capabilities().describe(), s.reason()));
-        }
-        out.append('\n');
+        List<Diagnosis.SettingInEffect> settings = new ArrayList<>();
+        backends.settings.all().forEach((k, v) -> settings.add(new Diagnosis.SettingInEffect(k, displayValue(backends, k, v.value()), v.source())));
+        List<BackendStatus> statuses = backends.statuses();
         try {
             Backends.Selection sel = backends.select();
-            out.append("Keyring.open() returns: ").append(sel.describe()).append('\n');
-            out.append("  because ").append(sel.why()).append('\n');
             List<String> ids = new ArrayList<>();
             List<Capabilities> caps = new ArrayList<>();
             sel.entries().forEach(e -> {
@@ -135,16 +128,14 @@ public final class Keyring {
                 caps.add(e.status().capabilities());
             });
             Routing routing = Routing.of(caps); // the rule the chain itself follows
-            String persistent = routing.persistentTarget() < 0 ? "nowhere (every selected backend is read-only)"
-                    : ids.get(routing.persistentTarget()) + (caps.get(routing.persistentTarget()).persistent() ? "" : " (WARNING: not persistent, lost at reboot)");
-            out.append("  writes without a ttl go to: ").append(persistent).append('\n');
-            out.append("  writes with a ttl go to: ").append(routing.expiryTarget() < 0 ? "nowhere (no selected backend can expire credentials)"
-                    : ids.get(routing.expiryTarget())).append('\n');
-            out.append("  reads try, in order: ").append(String.join(" -> ", ids)).append('\n');
+            int p = routing.persistentTarget();
+            int x = routing.expiryTarget();
+            Diagnosis.Selection selection = new Diagnosis.Selection(sel.describe(), sel.why(), ids, p < 0 ? null : ids.get(p),
+                    p >= 0 && caps.get(p).persistent(), x < 0 ? null : ids.get(x));
+            return new Diagnosis(null, backends.settings.consulted(), settings, statuses, selection, null);
         } catch (KeyringException e) {
-            out.append("Keyring.open() fails: ").append(e.getMessage()).append('\n');
+            return new Diagnosis(null, backends.settings.consulted(), settings, statuses, null, e.getMessage());
         }
-        return out.toString();
     }
 
     /** A setting's value as its declaration shows it ({@link dev.keyring4j.spi.Setting#display}): masked where it may carry a secret. */

@@ -1,12 +1,14 @@
 package dev.keyring4j.cli;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Just enough JSON for docker's helper protocol: one object of string values. A malformed text is
- * a {@link Malformed} that says what is wrong and at which offset, and never repeats any of the
- * text: it is the helper's stdin, which carries the secret.
+ * Just enough JSON: reading docker's helper protocol (one object of string values), and writing the
+ * command's {@code --json} output ({@link #value}: objects, arrays, strings, numbers, booleans, null).
+ * A malformed text is a {@link Malformed} that says what is wrong and at which offset, and never
+ * repeats any of the text: it is the helper's stdin, which carries the secret.
  */
 final class Json {
     private final String s;
@@ -135,6 +137,44 @@ final class Json {
             quote(b, v);
         });
         return b.append('}').toString();
+    }
+
+    /**
+     * {@code v} as JSON: a {@link Map} (keys in its order) is an object, a {@link List} an array, a
+     * {@link CharSequence} a string, a {@link Number} or {@link Boolean} itself, null null. One line, no spaces.
+     */
+    static String value(Object v) {
+        StringBuilder b = new StringBuilder();
+        append(b, v);
+        return b.toString();
+    }
+
+    private static void append(StringBuilder b, Object v) {
+        if (v == null) {
+            b.append("null");
+        } else if (v instanceof Map<?, ?> m) {
+            b.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (!first) b.append(',');
+                first = false;
+                quote(b, String.valueOf(e.getKey()));
+                b.append(':');
+                append(b, e.getValue());
+            }
+            b.append('}');
+        } else if (v instanceof List<?> l) {
+            b.append('[');
+            for (int k = 0; k < l.size(); k++) {
+                if (k > 0) b.append(',');
+                append(b, l.get(k));
+            }
+            b.append(']');
+        } else if (v instanceof Number || v instanceof Boolean) {
+            b.append(v);
+        } else {
+            quote(b, v.toString());
+        }
     }
 
     private static void quote(StringBuilder b, String v) {

@@ -34,7 +34,7 @@ import picocli.CommandLine.Parameters;
  * 3 store error or an unexpected failure. Every error is one line on stderr (a stack trace only with
  * {@code --debug}); secrets go only to stdout, and only from {@code get}. Output is UTF-8 whatever the locale.
  */
-@Command(name = "keyring4j", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "keyring4j 0.1.0-SNAPSHOT",
+@Command(name = "keyring4j", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = BuildInfo.class,
         description = "Store and read credentials in the best store this machine offers.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:not found", "2:usage error or bad input", "3:store error (locked, unavailable, read-only, denied, damaged) or an unexpected failure (rerun with --debug)"})
@@ -49,7 +49,8 @@ public final class Main implements Runnable {
      * its annotations) when it is added, so {@link #run} adds only the one the arguments name, and
      * every one only when they name none (help, a typo).
      */
-    static final List<Class<?>> SUBCOMMANDS = List.of(Get.class, Set.class, Del.class, ListIds.class, Backends.class, Diagnose.class,
+    static final List<Class<?>> SUBCOMMANDS = List.of(Get.class, Set.class, Del.class, ListIds.class, FindCommand.class, ClearCommand.class,
+            Backends.class, Diagnose.class,
             GitCredentialCommand.class, ExecCommand.class, DockerCredentialCommand.class,
             ProvisionSystemdCommand.class, RotateCommand.class, EnvNameCommand.class, ConfigReferenceCommand.class);
 
@@ -165,17 +166,7 @@ public final class Main implements Runnable {
         try {
             Main main = new Main();
             main.protectProcess = protectProcess;
-            CommandLine cl = new CommandLine(main);
-            String named = subcommandName(args);
-            for (Class<?> c : SUBCOMMANDS) {
-                if (named == null || names(c).contains(named)) cl.addSubcommand(c);
-            }
-            // addSubcommand copies the root's parser settings over each subcommand's own: apply the
-            // subcommand's model transformer again (exec's stop-at-the-command rule)
-            for (CommandLine sub : cl.getSubcommands().values()) {
-                CommandLine.Model.CommandSpec spec = sub.getCommandSpec();
-                if (spec.modelTransformer() != null) spec.modelTransformer().transform(spec);
-            }
+            CommandLine cl = commandLine(main, subcommandName(args));
             // a name may start with '@': it is a name, never a file to read arguments from
             cl.setExpandAtFiles(false);
             cl.setOut(new java.io.PrintWriter(out, true));
@@ -193,6 +184,24 @@ public final class Main implements Runnable {
             // picocli failing to build the commands, or an Error it let through
             return Failure.report(e, early, err);
         }
+    }
+
+    /**
+     * The command with the subcommand {@code named} (or, when null, every one: help, a typo, the man page and
+     * completion generated from this model by {@link BuildDocs}).
+     */
+    static CommandLine commandLine(Main main, String named) {
+        CommandLine cl = new CommandLine(main);
+        for (Class<?> c : SUBCOMMANDS) {
+            if (named == null || names(c).contains(named)) cl.addSubcommand(c);
+        }
+        // addSubcommand copies the root's parser settings over each subcommand's own: apply the
+        // subcommand's model transformer again (exec's stop-at-the-command rule)
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            CommandLine.Model.CommandSpec spec = sub.getCommandSpec();
+            if (spec.modelTransformer() != null) spec.modelTransformer().transform(spec);
+        }
+        return cl;
     }
 
     /** The subcommand the arguments name, or null when they name none that exists (then every one is added, for help and suggestions). */
@@ -356,18 +365,26 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "list", description = "List ids (service<TAB>account), of one service or of all.")
+    @Command(name = "list", description = {"List ids (service<TAB>account), of one service or of all.", "Exit 1 when SERVICE has none. --json: {\"store\":ID,\"ids\":[{\"service\":S,\"account\":A},...]} (docs/cli.md)."})
     static final class ListIds implements Callable<Integer> {
         @CommandLine.ParentCommand
         Main options;
         @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE")
         String service;
+        @Option(names = "--json", description = "One JSON object on stdout (schema: docs/cli.md).")
+        boolean json;
 
         @Override
         public Integer call() {
             try (CredentialStore store = options.open()) {
                 List<CredentialId> ids = service == null ? store.list() : store.list(service);
-                ids.forEach(id -> Streams.out.println(id.service() + "\t" + id.account()));
+                if (json) {
+                    List<Object> rows = new java.util.ArrayList<>();
+                    ids.forEach(id -> rows.add(JsonOutput.id(id)));
+                    Streams.out.println(Json.value(JsonOutput.object("store", store.id(), "ids", rows)));
+                } else {
+                    ids.forEach(id -> Streams.out.println(id.service() + "\t" + id.account()));
+                }
                 return ids.isEmpty() && service != null ? NOT_FOUND : OK;
             }
         }
@@ -377,10 +394,16 @@ public final class Main implements Runnable {
     static final class Backends implements Callable<Integer> {
         @CommandLine.ParentCommand
         Main options;
+        @Option(names = "--json", description = "One JSON object on stdout: {\"backends\":[...]} (schema: docs/cli.md).")
+        boolean json;
 
         @Override
         public Integer call() {
             List<BackendStatus> all = Keyring.backends(options.config());
+            if (json) {
+                Streams.out.println(Json.value(JsonOutput.object("backends", JsonOutput.backends(all))));
+                return OK;
+            }
             Streams.out.printf(Locale.ROOT, "%-16s %8s  %-9s  %s%n", "ID", "PRIORITY", "AVAILABLE", "REASON");
             for (BackendStatus s : all) {
                 Streams.out.printf(Locale.ROOT, "%-16s %8s  %-9s  %s%n", s.id(), s.available() ? Integer.toString(s.priority()) : "-",
@@ -395,13 +418,15 @@ public final class Main implements Runnable {
         @CommandLine.ParentCommand
         Main options;
 
+        @Option(names = "--json", description = "The report as one JSON object on stdout (schema: docs/cli.md).")
+        boolean json;
+
         @Override
         public Integer call() {
-            String report = Keyring.diagnose(options.config());
-            Streams.out.print(report);
+            dev.keyring4j.Diagnosis diagnosis = Keyring.diagnosis(options.config());
+            Streams.out.print(json ? Json.value(JsonOutput.diagnosis(diagnosis)) + "\n" : diagnosis.report());
             // a script can tell from the status that open() fails here; the report on stdout says why
-            boolean fails = report.lines().anyMatch(l -> l.startsWith("Configuration error: ") || l.startsWith("Keyring.open() fails: "));
-            if (!fails) return OK;
+            if (!diagnosis.openFails()) return OK;
             Streams.err.println("keyring4j: Keyring.open() fails under this configuration; the report above says why");
             return STORE_ERROR;
         }

@@ -28,6 +28,7 @@ public final class Training {
         String[][] runs = {
             {"--backend", "env", "get", "keyring4j-training", "none"},
             {"--backend", "env", "list", "keyring4j-training"},
+            {"--backend", "env", "find", "keyring4j-training"},
             {"get", "keyring4j-training", "none"},
             {"backends"},
             {"--help"},
