@@ -38,8 +38,8 @@ public final class Keyring4jDispatcher implements Dispatcher {
             return Passwords.password(str);
         } catch (KeyringException e) {
             // Maven 4 reports only "Could not decrypt password … <the form>", without this exception's message,
-            // even under -X: say what keyring4j found on stderr, in Maven's own format, before it does
-            System.err.println("[ERROR] keyring4j could not supply the settings.xml password {[name=keyring4j,version=4.0]" + str + "}: " + e.getMessage());
+            // even under -X: say what keyring4j found on stderr (Maven 4 shows it as "[WARNING] [stderr] …") before it does
+            System.err.println("keyring4j could not supply the settings.xml password {[name=keyring4j,version=4.0]" + str + "}: " + e.getMessage());
             System.err.flush();
             throw new SecDispatcherException(e.getMessage());
         }

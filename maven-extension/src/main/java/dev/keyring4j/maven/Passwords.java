@@ -38,18 +38,19 @@ final class Passwords {
             try {
                 ref = Reference.parse(payload);
             } catch (IllegalArgumentException e) {
-                throw new KeyringException("the keyring4j password form in settings.xml is malformed: " + e.getMessage() + " (see " + Reference.DOCS + ")");
+                throw new KeyringException("the keyring4j password form in settings.xml is malformed: " + e.getMessage() + " (the forms: " + Reference.DOCS + ")");
             }
             CredentialStore s = store();
             Optional<Secret> found = s.get(ref.service(), ref.account());
             if (found.isEmpty()) {
                 throw new KeyringException("no credential under " + ref + " in the " + s.id() + " store; store it with `keyring4j set "
-                        + quote(ref.service()) + " " + quote(ref.account()) + "` (see " + Reference.DOCS + "#troubleshooting)");
+                        + quote(ref.service()) + " " + quote(ref.account()) + "`");
             }
             try (Secret secret = found.get()) {
                 if (secret.length() == 0) {
                     throw new KeyringException("the credential under " + ref + " in the " + s.id()
-                            + " store is empty; keyring4j never gives Maven an empty password (see " + Reference.DOCS + "#troubleshooting)");
+                            + " store is empty; keyring4j never gives Maven an empty password; store the real one with `keyring4j set "
+                            + quote(ref.service()) + " " + quote(ref.account()) + "`");
                 }
                 String password = secret.asString();
                 OUTCOMES.put(payload, ANSWERED);
@@ -59,7 +60,7 @@ final class Passwords {
             OUTCOMES.put(payload, e.getMessage());
             throw e;
         } catch (RuntimeException e) {
-            String message = "keyring4j could not read the password for '" + payload + "': " + e.getClass().getName() + " (see " + Reference.DOCS + "#troubleshooting)";
+            String message = "keyring4j could not read the password for '" + payload + "': " + e.getClass().getName();
             OUTCOMES.put(payload, message);
             throw new KeyringException(message, e);
         }

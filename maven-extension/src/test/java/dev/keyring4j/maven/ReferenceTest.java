@@ -38,6 +38,15 @@ class ReferenceTest {
     }
 
     @Test
+    void theVectorsKeyring4jMavenPasswordPrints() {
+        // the same vectors as cli's MavenPasswordCommandTest, which encodes them
+        assertEquals(Reference.of("https://repo.example.dev:8443", "ci bot"), Reference.parse("https:%2F%2Frepo.example.dev:8443/ci%20bot"));
+        assertEquals(Reference.of("100%{x}", "[a]=b,c$"), Reference.parse("100%25%7Bx%7D/%5Ba%5D%3Db%2Cc%24"));
+        assertEquals(Reference.of("ünï", "cødé\t"), Reference.parse("ünï/cødé%09"));
+        assertEquals("https:%2F%2Frepo.example.dev:8443/ci%20bot", Reference.of("https://repo.example.dev:8443", "ci bot").payload());
+    }
+
+    @Test
     void refusalsSayHowToWriteTheForm() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Reference.parse("https://repo.example.dev/ci"));
         assertTrue(e.getMessage().contains("%2F") && e.getMessage().contains("keyring4j maven-password"), e.getMessage());
