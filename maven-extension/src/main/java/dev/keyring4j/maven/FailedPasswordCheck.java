@@ -10,10 +10,11 @@ import javax.inject.Singleton;
 import org.apache.maven.AbstractMavenLifecycleParticipant;
 import org.apache.maven.MavenExecutionException;
 import org.apache.maven.execution.MavenSession;
+import org.apache.maven.settings.Proxy;
 import org.apache.maven.settings.Server;
 
 /**
- * Fails the build, naming the server id, when a server's password (or passphrase) in settings.xml is a
+ * Fails the build, naming the server id, when a server's password (or passphrase, or a proxy's password) in settings.xml is a
  * Maven 3.9 keyring4j form that did not become a password: keyring4j failed (missing credential,
  * locked store, …: keyring4j's message), or Maven never asked keyring4j (no
  * {@code ~/.m2/settings-security.xml}, or the Maven 3.9 form under Maven 4). Maven 3.9 would otherwise
@@ -37,8 +38,11 @@ public final class FailedPasswordCheck extends AbstractMavenLifecycleParticipant
             List<String> problems = new ArrayList<>();
             if (session.getSettings() != null) {
                 for (Server server : session.getSettings().getServers()) {
-                    check(server.getId(), "password", server.getPassword(), problems);
-                    check(server.getId(), "passphrase", server.getPassphrase(), problems);
+                    check("server '" + server.getId() + "'", "password", server.getPassword(), problems);
+                    check("server '" + server.getId() + "'", "passphrase", server.getPassphrase(), problems);
+                }
+                for (Proxy proxy : session.getSettings().getProxies()) {
+                    check("proxy '" + proxy.getId() + "'", "password", proxy.getPassword(), problems);
                 }
             }
             if (!problems.isEmpty()) {
@@ -49,14 +53,14 @@ public final class FailedPasswordCheck extends AbstractMavenLifecycleParticipant
         }
     }
 
-    private static void check(String serverId, String field, String value, List<String> problems) {
+    private static void check(String owner, String field, String value, List<String> problems) {
         if (value == null) return;
         Matcher m = FORM.matcher(value);
         if (!m.matches() || !isKeyring4jType(m.group(1))) return;
         String payload = m.group(2);
         String outcome = Passwords.outcome(payload);
         if (outcome != null && outcome.isEmpty()) return; // answered
-        String where = "the " + field + " of server '" + serverId + "' (" + value.trim() + ")";
+        String where = "the " + field + " of " + owner + " (" + value.trim() + ")";
         if (outcome != null) {
             problems.add("keyring4j could not supply " + where + ": " + outcome);
         } else if (maven4()) {

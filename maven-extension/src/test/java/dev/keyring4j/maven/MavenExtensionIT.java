@@ -140,6 +140,21 @@ class MavenExtensionIT {
     }
 
     @Test
+    void maven3UnavailableStoreFailsWithKeyring4jsReasonBeforeAnyRequest() throws Exception {
+        // the Secret Service named, and no session bus to reach it: the store cannot be opened
+        try (RepositoryServer server = new RepositoryServer(repoDir, USER, password)) {
+            Path project = project(server.url(), "{[type=keyring4j]" + service + "/private-repo}", null, false);
+            Path noBus = Files.createDirectories(project.resolve("runtime"));
+            Run run = mvnWith(maven3Ext, project, Map.of("KEYRING4J_BACKEND", "secret-service", "XDG_RUNTIME_DIR", noBus.toString(),
+                    "DBUS_SESSION_BUS_ADDRESS", ""), true, "validate");
+            assertNotEquals(0, run.exit);
+            assertTrue(run.output.contains("keyring4j could not supply the password of server 'private-repo'")
+                    && run.output.contains("secret-service"), run.tail());
+            assertTrue(server.requests.isEmpty(), "a request reached the repository: " + server.requests);
+        }
+    }
+
+    @Test
     void maven3WithoutSettingsSecurityXmlSaysSo() throws Exception {
         store("private-repo");
         try (RepositoryServer server = new RepositoryServer(repoDir, USER, password)) {
@@ -210,6 +225,18 @@ class MavenExtensionIT {
             assertTrue(run.output.contains("keyring4j could not supply the settings.xml password {[name=keyring4j,version=4.0]" + service
                     + "/private-repo}: no credential under service '" + service + "', account 'private-repo' in the kernel store"), run.tail());
             assertTrue(run.output.contains("Could not decrypt password"), "Maven 4's own fatal settings problem: " + run.tail());
+            assertTrue(server.requests.isEmpty(), "a request reached the repository: " + server.requests);
+        }
+    }
+
+    @Test
+    void maven4RefusesTheMaven39FormNamingTheServer() throws Exception {
+        store("private-repo");
+        try (RepositoryServer server = new RepositoryServer(repoDir, USER, password)) {
+            Path project = project(server.url(), "{[type=keyring4j]" + service + "/private-repo}", null, false);
+            Run run = mvn(maven4Ext, project, "kernel", "validate");
+            assertNotEquals(0, run.exit);
+            assertTrue(run.output.contains("Maven 4 does not read the Maven 3.9 form in the password of server 'private-repo'"), run.tail());
             assertTrue(server.requests.isEmpty(), "a request reached the repository: " + server.requests);
         }
     }
