@@ -62,6 +62,21 @@ public final class Keyring {
     }
 
     /**
+     * The current value of {@code (service, account)} in {@code store}: cached, and refreshed when
+     * the store reports a change or a {@code RESYNC} (see {@link CredentialStore#watch}); on a store
+     * that cannot watch, read from the store on every {@link CurrentSecret#get()}. Close it when
+     * done; closing does not close the store.
+     *
+     * <pre>{@code
+     * CurrentSecret password = Keyring.current(store, "db.example.com", "app");
+     * dataSource.setPassword(password.get().asString()); // always the rotated value
+     * }</pre>
+     */
+    public static CurrentSecret current(CredentialStore store, String service, String account) {
+        return new CurrentSecret(store, service, account);
+    }
+
+    /**
      * Registers a listener that is told about every operation on every store this class returns
      * (backend id, operation, outcome, duration; never a name or a secret). For metrics code.
      * Every store operation is also recorded as the JFR event {@code dev.keyring4j.Operation}.
@@ -122,6 +137,14 @@ public final class Keyring {
         for (BackendStatus s : backends.statuses()) {
             out.append(String.format(Locale.ROOT, row, s.id(), s.available() ? Integer.toString(s.priority()) : "-", s.state(),
                     s.probeTime().isZero() ? "-" : s.probeTime().toMillis() + " ms", s.capabilities().describe(), s.reason()));
+        }
+        out.append("\nWatching (CredentialStore.watch, docs/watch.md):\n");
+        for (Backends.Entry e : backends.entries.values()) {
+            if (e.provider() == null) continue;
+            boolean watchable = e.status().capabilities().watchable();
+            String how = e.candidate() != null ? e.candidate().watchMechanism() : "";
+            out.append("  ").append(String.format(Locale.ROOT, "%-16s ", e.id()))
+                    .append(!watchable ? "not watchable" : how.isEmpty() ? "watchable" : how).append('\n');
         }
         out.append('\n');
         try {
