@@ -95,6 +95,11 @@ public final class CredentialWatcher {
         return w -> WatchDispatch.every(interval, w::changed);
     }
 
+    /** Runs {@code task} on the shared watch threads every {@code interval} (never two at once); the handle stops it. */
+    public static AutoCloseable every(Duration interval, Runnable task) {
+        return WatchDispatch.every(interval, task);
+    }
+
     /** A source that never looks by itself: the backend calls {@link #changed} when it knows. */
     public static Source none() {
         return w -> () -> { };
