@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import dev.keyring4j.internal.CredentialWatcher;
 
 /**
  * Several stores in priority order, behaving as one (see DESIGN.md, "The chain"): reads answer
@@ -22,6 +24,7 @@ final class ChainStore implements CredentialStore {
     private final String id;
     private final Capabilities capabilities;
     private final Routing routing;
+    private final CredentialWatcher watcher;
 
     ChainStore(List<CredentialStore> members) {
         if (members.isEmpty()) throw new IllegalArgumentException("a chain needs at least one store");
@@ -39,7 +42,10 @@ final class ChainStore implements CredentialStore {
                 target.map(t -> t.capabilities().persistent()).orElse(false),
                 target.map(t -> t.capabilities().encryptedAtRest()).orElse(false),
                 members.stream().anyMatch(m -> m.capabilities().writable() && m.capabilities().expiry()),
-                members.stream().allMatch(m -> m.capabilities().listable()));
+                members.stream().allMatch(m -> m.capabilities().listable()),
+                members.stream().anyMatch(m -> m.capabilities().watchable()));
+        // the chain's own watch compares what get answers: a member's event only says "look again"
+        this.watcher = new CredentialWatcher(id, CredentialWatcher.secretsOf(this), CredentialWatcher.none());
     }
 
     /** The members, in order. */
@@ -226,8 +232,49 @@ final class ChainStore implements CredentialStore {
         throw first;
     }
 
+    /**
+     * Watches every watchable member and reports a change of the value the chain's {@code get}
+     * answers: a new value in a higher member shadowing a lower one is {@code CHANGED}, deleting it
+     * while a lower member holds the credential is {@code CHANGED}, deleting the last copy is
+     * {@code DELETED}. A change a lower member makes under a higher member's copy fires nothing.
+     * A member's {@code RESYNC} is the chain's {@code RESYNC}. Members that cannot watch (env)
+     * contribute nothing.
+     */
+    @Override
+    public Subscription watch(String service, String account, Consumer<CredentialEvent> listener) {
+        CredentialId.requireNames(service, account);
+        Objects.requireNonNull(listener, "listener");
+        if (!capabilities.watchable()) return CredentialStore.super.watch(service, account, listener);
+        Subscription outer = watcher.watch(service, account, listener);
+        List<Subscription> inner = new ArrayList<>();
+        try {
+            for (CredentialStore m : members) {
+                if (!m.capabilities().watchable()) continue;
+                try {
+                    inner.add(m.watch(service, account, e -> {
+                        if (e.kind() == CredentialEvent.Kind.RESYNC) watcher.resync();
+                        else watcher.changed(e.id());
+                    }));
+                } catch (IllegalArgumentException e) {
+                    // a name this member cannot hold: it never changes there
+                }
+            }
+        } catch (RuntimeException e) {
+            inner.forEach(Subscription::close);
+            outer.close();
+            throw e;
+        }
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (!closed.compareAndSet(false, true)) return;
+            inner.forEach(Subscription::close);
+            outer.close();
+        };
+    }
+
     @Override
     public void close() {
+        watcher.close();
         for (CredentialStore m : members) {
             try {
                 m.close();

@@ -64,6 +64,26 @@ public interface CredentialStore extends AutoCloseable {
     List<CredentialId> list();
 
     /**
+     * Tells {@code listener} when the credential {@code (service, account)} is created, changed or
+     * deleted by anyone (this process, another process, the backend's own tools), and with
+     * {@link CredentialEvent.Kind#RESYNC} when events may have been missed. Events never carry the
+     * secret. The listener runs on keyring4j's shared dispatch threads, never on the caller's thread
+     * and never on a thread of its own: a slow or throwing listener delays or breaks no other
+     * listener (docs/watch.md says what each backend guarantees: latency, what can be missed).
+     * The credential need not exist yet.
+     *
+     * @return the watch; close it to stop delivery
+     * @throws UnsupportedOperationException when this store cannot watch ({@link Capabilities#watchable()} is false);
+     *         the message names the backend
+     */
+    default Subscription watch(String service, String account, java.util.function.Consumer<CredentialEvent> listener) {
+        CredentialId.requireNames(service, account);
+        java.util.Objects.requireNonNull(listener, "listener");
+        throw new UnsupportedOperationException("the " + id() + " store cannot watch credentials (its capabilities say not watchable);"
+                + " read the credential when it is needed, or use a watchable backend (docs/watch.md lists them)");
+    }
+
+    /**
      * This store as {@code type}, for backend-specific operations (e.g. the encrypted file's
      * {@code rotate()}), looking through the wrappers and chains {@link Keyring} builds; empty when
      * it is not one.

@@ -14,17 +14,34 @@ import java.util.Objects;
  * @param sources            every configuration source consulted, highest precedence first, with what it said
  * @param settings           every setting in effect, in key order
  * @param backends           every discovered backend, available ones first
+ * @param watching           for every discovered backend, whether and how {@link CredentialStore#watch} learns of changes
  * @param selection          what {@code open()} returns, or null when it fails ({@code openFailure} says why)
  * @param openFailure        why {@code open()} fails under this configuration, or null
  */
 public record Diagnosis(String configurationError, List<String> sources, List<SettingInEffect> settings,
-                        List<BackendStatus> backends, Selection selection, String openFailure) {
+                        List<BackendStatus> backends, List<Watching> watching, Selection selection, String openFailure) {
 
     /** Copies the lists. */
     public Diagnosis {
         sources = List.copyOf(sources);
         settings = List.copyOf(settings);
         backends = List.copyOf(backends);
+        watching = List.copyOf(watching);
+    }
+
+    /**
+     * Whether a backend's {@link CredentialStore#watch} works, and how it learns of changes.
+     *
+     * @param backend   the backend id
+     * @param watchable whether {@code watch} reports changes (otherwise it throws {@link UnsupportedOperationException})
+     * @param how       how changes are learnt of, e.g. {@code polls every 5 s}; empty when not watchable or not said
+     */
+    public record Watching(String backend, boolean watchable, String how) {
+        /** Checks the parts are present. */
+        public Watching {
+            Objects.requireNonNull(backend, "backend");
+            Objects.requireNonNull(how, "how");
+        }
     }
 
     /**
@@ -81,6 +98,11 @@ public record Diagnosis(String configurationError, List<String> sources, List<Se
         for (BackendStatus s : backends) {
             out.append(String.format(Locale.ROOT, row, s.id(), s.available() ? Integer.toString(s.priority()) : "-", s.state(),
                     s.probeTime().isZero() ? "-" : s.probeTime().toMillis() + " ms", s.capabilities().describe(), s.reason()));
+        }
+        out.append("\nWatching (CredentialStore.watch, docs/watch.md):\n");
+        for (Watching w : watching) {
+            out.append("  ").append(String.format(Locale.ROOT, "%-16s ", w.backend()))
+                    .append(!w.watchable() ? "not watchable" : w.how().isEmpty() ? "watchable" : w.how()).append('\n');
         }
         out.append('\n');
         if (selection == null) return out.append("Keyring.open() fails: ").append(openFailure).append('\n').toString();

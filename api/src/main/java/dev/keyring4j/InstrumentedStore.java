@@ -88,6 +88,11 @@ final class InstrumentedStore implements CredentialStore {
     }
 
     @Override
+    public Subscription watch(String service, String account, java.util.function.Consumer<CredentialEvent> listener) {
+        return delegate.watch(service, account, listener);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -61,6 +61,21 @@ public final class Keyring {
     }
 
     /**
+     * The current value of {@code (service, account)} in {@code store}: cached, and refreshed when
+     * the store reports a change or a {@code RESYNC} (see {@link CredentialStore#watch}); on a store
+     * that cannot watch, read from the store on every {@link CurrentSecret#get()}. Close it when
+     * done; closing does not close the store.
+     *
+     * <pre>{@code
+     * CurrentSecret password = Keyring.current(store, "db.example.com", "app");
+     * dataSource.setPassword(password.get().asString()); // always the rotated value
+     * }</pre>
+     */
+    public static CurrentSecret current(CredentialStore store, String service, String account) {
+        return new CurrentSecret(store, service, account);
+    }
+
+    /**
      * Registers a listener that is told about every operation on every store this class returns
      * (backend id, operation, outcome, duration; never a name or a secret). For metrics code.
      * Every store operation is also recorded as the JFR event {@code dev.keyring4j.Operation}.
@@ -113,12 +128,18 @@ public final class Keyring {
         try {
             backends = Backends.discover(config);
         } catch (KeyringException e) {
-            return new Diagnosis(e.getMessage(), List.of(), List.of(), List.of(), null, null);
+            return new Diagnosis(e.getMessage(), List.of(), List.of(), List.of(), List.of(), null, null);
         }
         backends.discardUnopened();
         List<Diagnosis.SettingInEffect> settings = new ArrayList<>();
         backends.settings.all().forEach((k, v) -> settings.add(new Diagnosis.SettingInEffect(k, displayValue(backends, k, v.value()), v.source())));
         List<BackendStatus> statuses = backends.statuses();
+        List<Diagnosis.Watching> watching = new ArrayList<>();
+        for (Backends.Entry e : backends.entries.values()) {
+            if (e.provider() == null) continue;
+            watching.add(new Diagnosis.Watching(e.id(), e.status().capabilities().watchable(),
+                    e.candidate() != null ? e.candidate().watchMechanism() : ""));
+        }
         try {
             Backends.Selection sel = backends.select();
             List<String> ids = new ArrayList<>();
@@ -132,9 +153,9 @@ public final class Keyring {
             int x = routing.expiryTarget();
             Diagnosis.Selection selection = new Diagnosis.Selection(sel.describe(), sel.why(), ids, p < 0 ? null : ids.get(p),
                     p >= 0 && caps.get(p).persistent(), x < 0 ? null : ids.get(x));
-            return new Diagnosis(null, backends.settings.consulted(), settings, statuses, selection, null);
+            return new Diagnosis(null, backends.settings.consulted(), settings, statuses, watching, selection, null);
         } catch (KeyringException e) {
-            return new Diagnosis(null, backends.settings.consulted(), settings, statuses, null, e.getMessage());
+            return new Diagnosis(null, backends.settings.consulted(), settings, statuses, watching, null, e.getMessage());
         }
     }
 

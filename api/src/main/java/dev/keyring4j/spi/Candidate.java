@@ -28,9 +28,17 @@ public final class Candidate {
     private final Capabilities capabilities;
     private final Opener opener;
     private final Releaser releaser;
-    private final AtomicBoolean used = new AtomicBoolean();
+    private final AtomicBoolean used;
+    private final String watchMechanism;
 
     private Candidate(Availability availability, Capabilities capabilities, Opener opener, Releaser releaser) {
+        this(availability, capabilities, opener, releaser, "", new AtomicBoolean());
+    }
+
+    private Candidate(Availability availability, Capabilities capabilities, Opener opener, Releaser releaser, String watchMechanism,
+                      AtomicBoolean used) {
+        this.watchMechanism = Objects.requireNonNull(watchMechanism, "watchMechanism");
+        this.used = used;
         this.availability = Objects.requireNonNull(availability, "availability");
         this.capabilities = Objects.requireNonNull(capabilities, "capabilities");
         if (availability.isAvailable() && opener == null) throw new IllegalArgumentException("an available candidate needs an opener");
@@ -61,6 +69,20 @@ public final class Candidate {
     /** What a store opened from this candidate can do (declared by the backend, whatever the availability). */
     public Capabilities capabilities() {
         return capabilities;
+    }
+
+    /**
+     * This candidate, saying how its store watches credentials, in a few words for
+     * {@code Keyring.diagnose()}: {@code "inotify on /run/secrets"}, {@code "polls every 5 s"}.
+     * Opening or discarding either copy uses both up.
+     */
+    public Candidate watchedBy(String mechanism) {
+        return new Candidate(availability, capabilities, opener, releaser, mechanism, used);
+    }
+
+    /** How the store watches credentials ({@link #watchedBy}), or empty when not said. */
+    public String watchMechanism() {
+        return watchMechanism;
     }
 
     /**

@@ -37,8 +37,8 @@ import java.util.List;
  */
 public final class CommandProvider implements CredentialStoreProvider {
     static final int PRIORITY = 30;
-    /** Read-only, nothing persisted, nothing to enumerate (it fetches tokens, it holds none). */
-    static final Capabilities CAPABILITIES = Capabilities.of();
+    /** Read-only, nothing persisted, nothing to enumerate (it fetches tokens, it holds none); watchable: a renewed token fires CHANGED. */
+    static final Capabilities CAPABILITIES = Capabilities.of(Capabilities.Flag.WATCHABLE);
 
     @Override
     public String id() {
@@ -70,6 +70,7 @@ public final class CommandProvider implements CredentialStoreProvider {
         }
         List<String> names = rules.stream().map(r -> r.name() + " -> " + r.glob()).toList();
         return Candidate.of(Availability.available(PRIORITY, "read-only; " + rules.size() + " rule(s): " + String.join(", ", names)),
-                CAPABILITIES, () -> new CommandStore(rules, config.env(), Clock.systemUTC()));
+                CAPABILITIES, () -> new CommandStore(rules, config.env(), Clock.systemUTC()))
+                .watchedBy("CHANGED when a cached token is renewed with another value (expired tokens of watched rules renewed within 1 s)");
     }
 }

@@ -1,6 +1,10 @@
 package dev.keyring4j.command;
 
 import dev.keyring4j.Capabilities;
+import dev.keyring4j.CredentialEvent;
+import dev.keyring4j.Subscription;
+import dev.keyring4j.internal.CredentialWatcher;
+import java.util.function.Consumer;
 import dev.keyring4j.Credential;
 import dev.keyring4j.CredentialId;
 import dev.keyring4j.CredentialStore;
@@ -26,6 +30,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * the rule's ttl; concurrent callers of a rule whose token is missing or stale wait for one run.
  * A failing command (non-zero exit, timeout, nothing printed) is a {@link KeyringException},
  * never "absent", and is not cached: the next call runs the command again.
+ *
+ * <p>{@link #watch} reports {@code CHANGED} when a cached token is renewed with another value:
+ * while a subscription is open, a token whose ttl has run out is renewed within a second (the
+ * command runs then, not at the next read), and a renewal any read causes fires too. A rule with a
+ * ttl of zero caches nothing and is renewed only by reads. A token never disappears or appears
+ * (a failing command is an error, not an absence), so there is no {@code CREATED} or {@code DELETED}.
  */
 final class CommandStore implements CredentialStore {
     private static final int MAX_STDOUT = 1 << 20;
@@ -33,6 +43,9 @@ final class CommandStore implements CredentialStore {
 
     private final Map<String, State> rules = new LinkedHashMap<>();
     private final Clock clock;
+    private final CredentialWatcher watcher = new CredentialWatcher("command", CredentialWatcher.secretsOf(this),
+            w -> CredentialWatcher.every(RENEWAL_CHECK, this::renewExpired));
+    private static final java.time.Duration RENEWAL_CHECK = java.time.Duration.ofSeconds(1);
 
     /** A rule's cached token and the lock that makes concurrent refreshes one run. */
     private static final class State {
@@ -120,6 +133,23 @@ final class CommandStore implements CredentialStore {
         throw readOnly();
     }
 
+    @Override
+    public Subscription watch(String service, String account, Consumer<CredentialEvent> listener) {
+        CredentialId.requireNames(service, account);
+        return watcher.watch(service, account, listener);
+    }
+
+    /** Re-reads the watched credentials when a cached token's ttl ran out: the read renews it, and a new value fires. */
+    private void renewExpired() {
+        Instant now = clock.instant();
+        for (State s : rules.values()) {
+            if (!s.rule.ttl().isZero() && s.token != null && !now.isBefore(s.expires)) {
+                watcher.changed();
+                return;
+            }
+        }
+    }
+
     private static ReadOnlyStoreException readOnly() {
         return new ReadOnlyStoreException("the command backend only runs its configured commands to read tokens;"
                 + " store credentials in a writable backend (kernel, secret-service, encrypted-file)");
@@ -128,6 +158,7 @@ final class CommandStore implements CredentialStore {
     /** Wipes the cached tokens. */
     @Override
     public void close() {
+        watcher.close();
         for (State s : rules.values()) {
             s.lock.lock();
             try {
@@ -163,7 +194,9 @@ final class CommandStore implements CredentialStore {
             byte[] old = s.token;
             s.token = fresh;
             s.expires = clock.instant().plus(s.rule.ttl());
+            boolean renewed = old != null && !Arrays.equals(old, fresh);
             if (old != null) Arrays.fill(old, (byte) 0);
+            if (renewed) watcher.changed(); // a renewal by a read: the watches compare and fire
             return Secret.of(fresh);
         } finally {
             s.lock.unlock();

@@ -6,11 +6,14 @@ import dev.keyring4j.spi.BackendConfig;
 import dev.keyring4j.testkit.CredentialStoreContract;
 import dev.keyring4j.testkit.Prerequisites;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The read-only half of the contract over real rules running real commands: each provisioned
@@ -43,9 +46,59 @@ class CommandStoreContractTest extends CredentialStoreContract {
         int n = 0;
         for (Map.Entry<CredentialId, byte[]> e : credentials.entrySet()) {
             // zero-padded: rules are tried in the order of their names
-            settings.putAll(rule(String.format("c%05d", n++), e.getKey(), new String(e.getValue(), StandardCharsets.UTF_8)));
+            String name = String.format("c%05d", n++);
+            if (e.getKey().service().startsWith("contract.watch")) {
+                settings.putAll(tokenFileRule(name, e.getKey(), e.getValue()));
+            } else {
+                settings.putAll(rule(name, e.getKey(), new String(e.getValue(), StandardCharsets.UTF_8)));
+            }
         }
         return open(settings);
+    }
+
+    @TempDir
+    Path tokens;
+    private final Map<CredentialId, Path> tokenFiles = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * For the watch rules: a rule that prints a token file ({@code cat FILE}), cached for 0.2 s, so
+     * that another writer can rotate the token and the watch sees the renewal.
+     */
+    private Map<String, String> tokenFileRule(String name, CredentialId id, byte[] secret) {
+        try {
+            Path file = tokens.resolve(name + "-" + java.util.UUID.randomUUID());
+            Files.write(file, secret);
+            tokenFiles.put(id, file);
+            String prefix = "rule." + name + ".";
+            return Map.of(prefix + "match", pattern(Endpoint.ofService(id.service()).orElseThrow()),
+                    prefix + "run", Prerequisites.requireProgram("cat") + " " + quoted(file.toString()),
+                    prefix + "account", id.account(),
+                    prefix + "ttl", "PT0.2S");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The token rotated: the rule's file replaced (by rename, so the command never reads half a token). */
+    @Override
+    protected void changeElsewhere(CredentialStore watched, CredentialId id, byte[] secret) throws Exception {
+        Path file = tokenFiles.get(id);
+        if (file == null) throw new IllegalStateException("no token file rule for " + id);
+        Path next = file.resolveSibling(file.getFileName() + ".next");
+        Files.write(next, secret);
+        Files.move(next, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** A token neither appears nor disappears: a failing command is an error, never an absence. */
+    @Override
+    protected boolean watchReportsCreateAndDelete() {
+        return false;
+    }
+
+    /** The 0.2 s ttl, the 1 s renewal check, and a margin. */
+    @Override
+    protected java.time.Duration watchLatency() {
+        return java.time.Duration.ofSeconds(3);
     }
 
     private static CredentialStore open(Map<String, String> settings) {

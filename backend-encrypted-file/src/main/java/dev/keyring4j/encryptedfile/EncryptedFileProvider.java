@@ -31,9 +31,9 @@ public final class EncryptedFileProvider implements CredentialStoreProvider {
     /** The backend id. */
     public static final String ID = "encrypted-file";
     static final int PRIORITY = 2;
-    /** Writable, persistent, encrypted, with expiry (entries carry their own) and listable. */
+    /** Writable, persistent, encrypted, with expiry (entries carry their own), listable and watchable (inotify on its directory). */
     static final Capabilities CAPABILITIES = Capabilities.of(Capabilities.Flag.WRITABLE, Capabilities.Flag.PERSISTENT,
-            Capabilities.Flag.ENCRYPTED_AT_REST, Capabilities.Flag.EXPIRY, Capabilities.Flag.LISTABLE);
+            Capabilities.Flag.ENCRYPTED_AT_REST, Capabilities.Flag.EXPIRY, Capabilities.Flag.LISTABLE, Capabilities.Flag.WATCHABLE);
     private static final Pattern KIND = Pattern.compile("\"protection\":\\{\"kind\":\"([a-z-]{1,20})\"");
 
     /** For {@link java.util.ServiceLoader}. */
@@ -108,7 +108,8 @@ public final class EncryptedFileProvider implements CredentialStoreProvider {
 
     /** The store opens with the settings and default protection the probe found. */
     private static Candidate available(StoreSettings s, ProtectionKind fallback, String reason) {
-        return Candidate.of(Availability.available(PRIORITY, reason), CAPABILITIES, () -> new EncryptedFileStore(s, fallback));
+        return Candidate.of(Availability.available(PRIORITY, reason), CAPABILITIES, () -> new EncryptedFileStore(s, fallback))
+                .watchedBy("inotify on " + s.path().getParent() + " (the file and its journal), debounced 50 ms");
     }
 
     private static Candidate unavailable(String reason) {

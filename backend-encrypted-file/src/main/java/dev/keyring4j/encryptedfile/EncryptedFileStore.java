@@ -2,6 +2,11 @@ package dev.keyring4j.encryptedfile;
 
 import com.google.crypto.tink.subtle.Random;
 import dev.keyring4j.Capabilities;
+import dev.keyring4j.CredentialEvent;
+import dev.keyring4j.Subscription;
+import dev.keyring4j.internal.CredentialWatcher;
+import dev.keyring4j.internal.DirectoryWatch;
+import java.util.function.Consumer;
 import dev.keyring4j.CredentialId;
 import dev.keyring4j.CredentialStore;
 import dev.keyring4j.Secret;
@@ -61,6 +66,11 @@ import java.util.TreeMap;
  *     id and file, when it is first used (its {@code get}, {@code list}, a compaction or a key
  *     change), and one that fails is a {@link StoreCorruptedException} then; only a holder of the
  *     keys can write such an entry, since any other change fails the MAC at open.</li>
+ * <li>{@link #watch} sees the writes of every process: an inotify watch ({@link java.nio.file.WatchService})
+ *     on the store's directory reacts to the store file being replaced (writers rename) and to the
+ *     journal growing, waits 50 ms for the writer to finish, and re-reads only the watched
+ *     credentials, so only those whose value changed fire (a key rotation or a compaction fires
+ *     nothing). An expiry is reported at the next change of the file, not at the second it expires.</li>
  * </ul>
  * Nothing is read or unlocked until the first operation; the file is created by the first write.
  * Thread-safe.
@@ -75,6 +85,8 @@ public final class EncryptedFileStore implements CredentialStore {
     // guarded by this
     private final VerifiedFile file;
     private final KeyMaterial keys;
+    // reads the watched credentials again when the file or the journal changes (any process's write)
+    private final CredentialWatcher watcher = new CredentialWatcher(EncryptedFileProvider.ID, CredentialWatcher.secretsOf(this), this::watchDirectory);
 
     /** An edit of the entries of {@code base}, recorded in {@code edits}; returns the write's result. */
     @FunctionalInterface
@@ -350,7 +362,27 @@ public final class EncryptedFileStore implements CredentialStore {
     }
 
     @Override
-    public synchronized void close() {
+    public Subscription watch(String service, String account, Consumer<CredentialEvent> listener) {
+        checkedName(service, account);
+        return watcher.watch(service, account, listener);
+    }
+
+    /** The directory watch that runs while there is a subscription: the store file (replaced by rename) and its journal. */
+    private AutoCloseable watchDirectory(CredentialWatcher w) throws java.io.IOException {
+        Path dir = path.getParent();
+        PrivateFiles.ensurePrivateDirectory(dir, "encrypted file store directory"); // as the first write would
+        String file = path.getFileName().toString();
+        String journal = file + ".journal";
+        return DirectoryWatch.watch(dir, name -> name.toString().equals(file) || name.toString().equals(journal), w::changed);
+    }
+
+    @Override
+    public void close() {
+        watcher.close();
+        closeFile();
+    }
+
+    private synchronized void closeFile() {
         file.close();
     }
 

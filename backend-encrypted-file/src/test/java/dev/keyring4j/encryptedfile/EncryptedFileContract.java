@@ -1,6 +1,8 @@
 package dev.keyring4j.encryptedfile;
 
+import dev.keyring4j.CredentialId;
 import dev.keyring4j.CredentialStore;
+import dev.keyring4j.Secret;
 import dev.keyring4j.testkit.CredentialStoreContract;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,5 +21,25 @@ abstract class EncryptedFileContract extends CredentialStoreContract {
     protected CredentialStore openStore() throws Exception {
         Path root = Files.createDirectories(tmp.resolve("home" + stores.incrementAndGet()));
         return Fixtures.open(root, protection());
+    }
+
+    /** Another handle on the same file (its own lock, reads and writes), as another process would be. */
+    @Override
+    protected void changeElsewhere(CredentialStore watched, CredentialId id, byte[] secret) {
+        try (EncryptedFileStore other = Fixtures.open(rootOf(watched), protection())) {
+            other.set(id.service(), id.account(), Secret.of(secret));
+        }
+    }
+
+    @Override
+    protected void deleteElsewhere(CredentialStore watched, CredentialId id) {
+        try (EncryptedFileStore other = Fixtures.open(rootOf(watched), protection())) {
+            other.delete(id.service(), id.account());
+        }
+    }
+
+    /** The home of a store {@link #openStore()} made: its file is {@code <root>/data/keyring4j/credentials.k4j}. */
+    private static Path rootOf(CredentialStore s) {
+        return s.unwrap(EncryptedFileStore.class).orElseThrow().path().getParent().getParent().getParent();
     }
 }

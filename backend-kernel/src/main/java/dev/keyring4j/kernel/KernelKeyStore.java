@@ -7,6 +7,10 @@ import static dev.keyring4j.kernel.KeyctlSyscalls.ENOKEY;
 import static dev.keyring4j.kernel.KeyctlSyscalls.EOPNOTSUPP;
 
 import dev.keyring4j.Capabilities;
+import dev.keyring4j.CredentialEvent;
+import dev.keyring4j.Subscription;
+import dev.keyring4j.internal.CredentialWatcher;
+import java.util.function.Consumer;
 import dev.keyring4j.CredentialId;
 import dev.keyring4j.CredentialStore;
 import dev.keyring4j.KeyringException;
@@ -39,8 +43,11 @@ final class KernelKeyStore implements CredentialStore {
     /** The plain {@code user} key this store last staged per account, for {@link #updateInPlace}; a hint, checked on each use. */
     private final ConcurrentHashMap<Slot, Written> written = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private final CredentialWatcher watcher;
 
-    KernelKeyStore(KernelTarget target, String namespace) {
+    KernelKeyStore(KernelTarget target, String namespace, Duration watchInterval) {
+        // keys carry no change notification here (see notificationPipeUnavailable): a watch polls what it watches
+        this.watcher = new CredentialWatcher("kernel", CredentialWatcher.secretsOf(this), CredentialWatcher.polling(watchInterval));
         this.errors = new ErrnoMapper(target);
         this.tree = new KeyringTree(target, namespace, errors);
         for (int i = 0; i < serviceLocks.length; i++) serviceLocks[i] = new Object();
@@ -382,8 +389,28 @@ final class KernelKeyStore implements CredentialStore {
         if (closed) throw new IllegalStateException("this kernel keyring store is closed");
     }
 
+    /**
+     * Polls the watched keys every {@code kernel.watch-interval} (5 s by default) and fires for those
+     * whose value changed, whoever changed them ({@code keyctl}, another process); a change undone
+     * within one interval, and an expiry or a revocation followed by a new key with the same value,
+     * go unseen. One poll reads each watched key once, whatever the number of subscriptions on it.
+     */
+    @Override
+    public Subscription watch(String service, String account, Consumer<CredentialEvent> listener) {
+        NameCodec.serviceName(service);
+        NameCodec.accountName(account);
+        ensureOpen();
+        return watcher.watch(service, account, listener);
+    }
+
+    /** {@code 5 s}, {@code 250 ms}. */
+    static String describe(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
     @Override
     public void close() {
+        watcher.close();
         closed = true;
         written.clear();
         tree.clear();

@@ -34,7 +34,10 @@ public final class KernelKeyringProvider implements CredentialStoreProvider {
     /** Default priority (docs/DESIGN.md): below the Secret Service, above the encrypted file. */
     static final int PRIORITY = 5;
     /** Writable with native expiry and listable; kept in kernel memory only, so neither persistent nor encrypted at rest. */
-    static final Capabilities CAPABILITIES = Capabilities.of(Flag.WRITABLE, Flag.EXPIRY, Flag.LISTABLE);
+    static final Capabilities CAPABILITIES = Capabilities.of(Flag.WRITABLE, Flag.EXPIRY, Flag.LISTABLE, Flag.WATCHABLE);
+    /** How often a watch reads the watched keys again (docs/watch.md): the kernel here sends no key notifications to keyring4j. */
+    static final Setting<java.time.Duration> WATCH_INTERVAL = Setting.duration("watch-interval", "PT5S",
+            "how often CredentialStore.watch reads the watched keys again to see changes (keys have no change notification keyring4j uses)");
 
     private static final Setting<String> KEYRING_NAME = Setting.choice("keyring", "user",
             Arrays.stream(KernelTarget.values()).map(KernelTarget::configName).toList(), "the keyring the namespace keyring hangs from");
@@ -64,13 +67,17 @@ public final class KernelKeyringProvider implements CredentialStoreProvider {
 
     @Override
     public List<Setting<?>> settings() {
-        return List.of(KEYRING, NAMESPACE);
+        return List.of(KEYRING, NAMESPACE, WATCH_INTERVAL);
     }
 
     @Override
     public Candidate probe(BackendConfig config) {
         KernelTarget target = config.get(KEYRING);
         String namespace = config.get(NAMESPACE);
+        java.time.Duration interval = config.get(WATCH_INTERVAL);
+        if (interval.isNegative() || interval.isZero()) {
+            throw config.invalid("watch-interval", "a positive duration, e.g. PT5S");
+        }
         if (KeyctlSyscalls.UNSUPPORTED != null) return Candidate.without(Availability.unavailable(KeyctlSyscalls.UNSUPPORTED), CAPABILITIES);
         config.startProbeClock(); // the syscalls are bound (JNA loaded): from here on the kernel is being asked
         // read-only checks: nothing is created (create=0), nothing linked
@@ -88,7 +95,16 @@ public final class KernelKeyringProvider implements CredentialStoreProvider {
                     : "the kernel refused keyctl (EOPNOTSUPP): keyring syscalls are filtered here"), CAPABILITIES);
         }
         return Candidate.of(Availability.available(PRIORITY, target.configName() + " keyring, namespace keyring '" + namespace + "'"
-                + ", not persistent across reboots"), CAPABILITIES, () -> new KernelKeyStore(target, namespace));
+                + ", not persistent across reboots"), CAPABILITIES, () -> new KernelKeyStore(target, namespace, interval))
+                .watchedBy(watchMechanism(interval));
+    }
+
+    /** What diagnose says about watching: the poll, and why it is a poll. */
+    static String watchMechanism(java.time.Duration interval) {
+        String why = KeyctlSyscalls.notificationPipeUnavailable();
+        return "polls every " + KernelKeyStore.describe(interval) + " (kernel.watch-interval); "
+                + (why != null ? "no key notifications: " + why
+                        : "this kernel has key notifications (pipe2(O_NOTIFICATION_PIPE) works), which keyring4j does not use yet");
     }
 
     /** A namespace the kernel can hold as a keyring description, else what is expected. */

@@ -91,6 +91,33 @@ final class KeyctlSyscalls {
 
     private static final long ADD_KEY_NR = NUMBERS == null ? -1 : NUMBERS[0];
     private static final long KEYCTL_NR = NUMBERS == null ? -1 : NUMBERS[1];
+    /** pipe2 and close: x86_64 293 and 3; aarch64 (asm-generic) 59 and 57. */
+    private static final boolean X86_64 = NUMBERS != null && NUMBERS[0] == 248;
+    private static final long PIPE2_NR = X86_64 ? 293 : 59;
+    private static final long CLOSE_NR = X86_64 ? 3 : 57;
+    /** O_NOTIFICATION_PIPE is O_EXCL (include/uapi/linux/watch_queue.h): 0200 on x86_64 and aarch64. */
+    static final int O_NOTIFICATION_PIPE = 0200;
+    static final int ENOPKG = 65;
+
+    /**
+     * Whether this kernel has key notifications (CONFIG_WATCH_QUEUE, needed for KEYCTL_WATCH_KEY):
+     * null when {@code pipe2(O_NOTIFICATION_PIPE)} works (the probe's pipe is closed at once), else why not,
+     * e.g. {@code ENOPKG} on a kernel built without it.
+     */
+    static String notificationPipeUnavailable() {
+        if (NUMBERS == null) return UNSUPPORTED;
+        try (Memory fds = new Memory(8)) {
+            long r = call(PIPE2_NR, Pointer.nativeValue(fds), O_NOTIFICATION_PIPE, 0, 0, 0);
+            if (r < 0) {
+                int errno = (int) -r;
+                return "pipe2(O_NOTIFICATION_PIPE) failed with " + (errno == ENOPKG ? "ENOPKG: the kernel was built without CONFIG_WATCH_QUEUE"
+                        : errnoName(errno));
+            }
+            call(CLOSE_NR, fds.getInt(0), 0, 0, 0, 0);
+            call(CLOSE_NR, fds.getInt(4), 0, 0, 0, 0);
+            return null;
+        }
+    }
 
     private KeyctlSyscalls() {
     }
@@ -304,6 +331,7 @@ final class KeyctlSyscalls {
     static String errnoName(int errno) {
         return switch (errno) {
             case EPERM -> "EPERM";
+            case ENOPKG -> "ENOPKG";
             case ENOENT -> "ENOENT";
             case E2BIG -> "E2BIG";
             case EACCES -> "EACCES";

@@ -74,6 +74,15 @@ final class SecretServiceClient implements AutoCloseable {
         return bus.nameOwner(SECRETS);
     }
 
+    /**
+     * Runs {@code handler} on every ItemCreated, ItemChanged and ItemDeleted of {@code collection}
+     * that {@code owner} (the provider's unique name) sends; the handle unsubscribes. The signals
+     * carry only an item path: the handler re-reads what it needs.
+     */
+    AutoCloseable onItemSignals(String owner, String collection, Runnable handler) {
+        return bus.onSignal(owner, collection, COLLECTION_IFACE, null, args -> handler.run());
+    }
+
     /** Runs {@code handler} whenever the bus itself announces a change of {@link #SECRETS}'s owner. */
     void onOwnerChanged(Runnable handler) {
         bus.onSignal(BusConnection.BUS_NAME, BusConnection.BUS_PATH, BusConnection.BUS_NAME, "NameOwnerChanged", args -> {

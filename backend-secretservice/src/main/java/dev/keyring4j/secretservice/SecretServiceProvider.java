@@ -98,7 +98,9 @@ public final class SecretServiceProvider implements CredentialStoreProvider {
             }
             String resolved = collection;
             return Candidate.of(Availability.available(PRIORITY, reason), capabilities(),
-                    () -> SecretServiceStore.open(settings, address, client, resolved), client::close);
+                    () -> SecretServiceStore.open(settings, address, client, resolved), client::close)
+                    .watchedBy("D-Bus signals ItemCreated/ItemChanged/ItemDeleted of the collection, believed only from the provider's"
+                            + " unique name, and a re-read every 5 s (gnome-keyring does not signal SetSecret); RESYNC after a provider restart");
         } catch (BusCallException e) {
             client.close();
             return without(failed(e, address));

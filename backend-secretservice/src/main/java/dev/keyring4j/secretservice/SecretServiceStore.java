@@ -2,6 +2,10 @@ package dev.keyring4j.secretservice;
 
 import dev.keyring4j.AccessDeniedException;
 import dev.keyring4j.Capabilities;
+import dev.keyring4j.CredentialEvent;
+import dev.keyring4j.Subscription;
+import dev.keyring4j.internal.CredentialWatcher;
+import java.util.function.Consumer;
 import dev.keyring4j.CredentialId;
 import dev.keyring4j.CredentialStore;
 import dev.keyring4j.Secret;
@@ -29,16 +33,34 @@ final class SecretServiceStore implements CredentialStore {
     static final String ID = "secret-service";
 
     static final Capabilities CAPABILITIES = Capabilities.of(Capabilities.Flag.WRITABLE, Capabilities.Flag.PERSISTENT,
-            Capabilities.Flag.ENCRYPTED_AT_REST, Capabilities.Flag.LISTABLE);
+            Capabilities.Flag.ENCRYPTED_AT_REST, Capabilities.Flag.LISTABLE, Capabilities.Flag.WATCHABLE);
 
     private final SecretServiceSettings settings;
     private final String address;
     private final SecretServiceConnection connection;
+    private final CredentialWatcher watcher;
 
     private SecretServiceStore(SecretServiceSettings settings, String address, SecretServiceConnection connection) {
         this.settings = settings;
         this.address = address;
         this.connection = connection;
+        this.watcher = new CredentialWatcher(ID, CredentialWatcher.secretsOf(this), w -> new ItemSignalWatch(connection, w));
+    }
+
+    /**
+     * Watches through the collection's ItemCreated, ItemChanged and ItemDeleted signals (only those
+     * the provider's unique name sends count): each makes the store re-read the watched credentials
+     * and fire for those whose value changed, since a signal names only an item path. An item
+     * updated in place (SetSecret, which gnome-keyring does not signal) is seen by a re-read every
+     * 5 s. A provider
+     * that restarts is reconnected to within about a second of its return, and every subscription
+     * gets {@code RESYNC}; changes made while it was away are not reported one by one.
+     */
+    @Override
+    public Subscription watch(String service, String account, Consumer<CredentialEvent> listener) {
+        NameCheck.check("service", service);
+        NameCheck.check("account", account);
+        return watcher.watch(service, account, listener);
     }
 
     /**
@@ -213,6 +235,7 @@ final class SecretServiceStore implements CredentialStore {
 
     @Override
     public void close() {
+        watcher.close();
         connection.close();
     }
 

@@ -25,4 +25,28 @@ class SecretServiceContractTest extends CredentialStoreContract {
     protected CredentialStore openStore() {
         return Open.store(fixture.environment(), Map.of());
     }
+
+    /**
+     * The contract's other writer is another keyring4j client, which updates an existing item with
+     * SetSecret: gnome-keyring signals nothing for it, so it is seen by the 5 s re-read.
+     */
+    @Override
+    protected java.time.Duration watchLatency() {
+        return ItemSignalWatch.REREAD.plusSeconds(2);
+    }
+
+    /** Another client of the provider: its own bus connection and session. */
+    @Override
+    protected void changeElsewhere(CredentialStore watched, dev.keyring4j.CredentialId id, byte[] secret) {
+        try (CredentialStore other = openStore()) {
+            other.set(id.service(), id.account(), dev.keyring4j.Secret.of(secret));
+        }
+    }
+
+    @Override
+    protected void deleteElsewhere(CredentialStore watched, dev.keyring4j.CredentialId id) {
+        try (CredentialStore other = openStore()) {
+            other.delete(id.service(), id.account());
+        }
+    }
 }

@@ -2,6 +2,11 @@ package dev.keyring4j.systemdcreds;
 
 import dev.keyring4j.Capabilities;
 import dev.keyring4j.Credential;
+import dev.keyring4j.CredentialEvent;
+import dev.keyring4j.Subscription;
+import dev.keyring4j.internal.CredentialWatcher;
+import dev.keyring4j.internal.DirectoryWatch;
+import java.util.function.Consumer;
 import dev.keyring4j.CredentialId;
 import dev.keyring4j.CredentialStore;
 import dev.keyring4j.KeyringException;
@@ -23,6 +28,13 @@ import java.util.function.Predicate;
  * {@code .encrypted} credstore, {@code NAME} is read as plain bytes and, failing that,
  * {@code NAME.cred} is decrypted; in a {@code .encrypted} credstore {@code NAME} is decrypted.
  * The first directory that has the credential answers. Stateless between calls, so thread-safe.
+ *
+ * <p>{@link #watch} puts an inotify watch ({@link java.nio.file.WatchService}) on every directory
+ * the store reads (not on the files): a file written, replaced by rename or removed, and the
+ * Kubernetes projected-volume swap (the {@code ..data} symbolic link renamed over atomically to a
+ * new {@code ..<timestamp>} directory, which a watch on the file itself would miss) make it re-read
+ * the watched credentials and fire for those whose value changed. A directory that did not exist
+ * when the store was opened is not watched.
  */
 final class SystemdCredentialStore implements CredentialStore {
     /** The account of a bare service credential without a {@code <service>.id} credential (as in the env backend). */
@@ -30,9 +42,44 @@ final class SystemdCredentialStore implements CredentialStore {
     static final String ID_ACCOUNT = "id";
 
     private final CredentialSources sources;
+    private final CredentialWatcher watcher;
 
     SystemdCredentialStore(CredentialSources sources) {
         this.sources = sources;
+        this.watcher = new CredentialWatcher(SystemdCredentialsProvider.ID, CredentialWatcher.secretsOf(this), this::watchDirectories);
+    }
+
+    /** The directories read, in order (tests provision files there). */
+    List<java.nio.file.Path> directories() {
+        List<java.nio.file.Path> out = new ArrayList<>();
+        for (CredentialDirectory d : sources.directories) out.add(d.path());
+        return out;
+    }
+
+    @Override
+    public Subscription watch(String service, String account, Consumer<CredentialEvent> listener) {
+        CredentialName.of(service, account); // a name that cannot be mapped is refused, as get refuses it
+        return watcher.watch(service, account, listener);
+    }
+
+    /** One directory watch per credential directory, while there is a subscription. */
+    private AutoCloseable watchDirectories(CredentialWatcher w) throws java.io.IOException {
+        List<AutoCloseable> handles = new ArrayList<>();
+        try {
+            for (CredentialDirectory d : sources.directories) handles.add(DirectoryWatch.watch(d.path(), name -> true, w::changed));
+        } catch (java.io.IOException | RuntimeException e) {
+            for (AutoCloseable h : handles) closeQuietly(h);
+            throw e;
+        }
+        return () -> handles.forEach(SystemdCredentialStore::closeQuietly);
+    }
+
+    private static void closeQuietly(AutoCloseable h) {
+        try {
+            h.close();
+        } catch (Exception ignored) {
+            // a directory watch's close does not fail
+        }
     }
 
     @Override
@@ -217,7 +264,7 @@ final class SystemdCredentialStore implements CredentialStore {
 
     @Override
     public void close() {
-        // nothing is held open between calls
+        watcher.close(); // nothing else is held open between calls
     }
 
     @Override

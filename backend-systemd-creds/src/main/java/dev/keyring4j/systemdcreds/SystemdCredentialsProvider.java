@@ -27,7 +27,7 @@ import java.util.List;
  */
 public final class SystemdCredentialsProvider implements CredentialStoreProvider {
     static final String ID = "systemd-creds";
-    static final Capabilities CAPABILITIES = Capabilities.of(Capabilities.Flag.LISTABLE);
+    static final Capabilities CAPABILITIES = Capabilities.of(Capabilities.Flag.LISTABLE, Capabilities.Flag.WATCHABLE);
 
     /** For {@link java.util.ServiceLoader}. */
     public SystemdCredentialsProvider() {
@@ -60,7 +60,8 @@ public final class SystemdCredentialsProvider implements CredentialStoreProvider
         CredentialSources sources = CredentialSources.resolve(config);
         Availability a = availability(sources);
         return a.isAvailable()
-                ? Candidate.of(a, CAPABILITIES, () -> new SystemdCredentialStore(sources))
+                ? Candidate.of(a, CAPABILITIES, () -> new SystemdCredentialStore(sources)).watchedBy("inotify on " + sources.directories.size()
+                        + (sources.directories.size() == 1 ? " directory" : " directories") + " (files and the ..data swap of projected volumes)")
                 : Candidate.without(a, CAPABILITIES);
     }
 

@@ -56,6 +56,21 @@ class SystemdCredentialStoreContractTest extends CredentialStoreContract {
         return Optional.of(CredentialFiles.open(dir));
     }
 
+    /** As systemd and the Kubernetes kubelet do: a new file renamed over the old one, never a write in place. */
+    @Override
+    protected void changeElsewhere(CredentialStore watched, CredentialId id, byte[] secret) throws Exception {
+        Path dir = ((SystemdCredentialStore) watched).directories().get(0);
+        Path tmpFile = CredentialFiles.write(dir, ".tmp-" + dirs.incrementAndGet(), secret);
+        Files.move(tmpFile, dir.resolve(SystemdCredentials.credentialName(id.service(), id.account())),
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    protected void deleteElsewhere(CredentialStore watched, CredentialId id) throws Exception {
+        Path dir = ((SystemdCredentialStore) watched).directories().get(0);
+        Files.delete(dir.resolve(SystemdCredentials.credentialName(id.service(), id.account())));
+    }
+
     /** Names whose escaped form exceeds systemd's 255 bytes are refused (IllegalArgumentException). */
     @Override
     protected boolean accepts(CredentialId id) {

@@ -54,7 +54,9 @@ final class JsonOutput {
         Diagnosis.Selection sel = d.selection();
         Object open = sel == null ? null : object("store", sel.store(), "because", sel.because(), "reads", List.copyOf(sel.members()),
                 "writesWithoutTtl", sel.writesWithoutTtl(), "persistentWrites", sel.persistentWrites(), "writesWithTtl", sel.writesWithTtl());
+        List<Object> watching = new ArrayList<>();
+        d.watching().forEach(w -> watching.add(object("backend", w.backend(), "watchable", w.watchable(), "how", w.how())));
         return object("configurationError", d.configurationError(), "sources", List.copyOf(d.sources()), "settings", settings,
-                "backends", backends(d.backends()), "open", open, "openFailure", d.openFailure());
+                "backends", backends(d.backends()), "watching", watching, "open", open, "openFailure", d.openFailure());
     }
 }

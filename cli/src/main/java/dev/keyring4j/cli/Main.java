@@ -52,7 +52,8 @@ public final class Main implements Runnable {
     static final List<Class<?>> SUBCOMMANDS = List.of(Get.class, Set.class, Del.class, ListIds.class, FindCommand.class, ClearCommand.class,
             Backends.class, Diagnose.class,
             GitCredentialCommand.class, ExecCommand.class, DockerCredentialCommand.class,
-            ProvisionSystemdCommand.class, RotateCommand.class, EnvNameCommand.class, ConfigReferenceCommand.class, MavenPasswordCommand.class);
+            ProvisionSystemdCommand.class, RotateCommand.class, EnvNameCommand.class, ConfigReferenceCommand.class, MavenPasswordCommand.class,
+            WatchCommand.class);
 
     /** Root options that take a value as the next argument: the value is never the subcommand's name. */
     private static final java.util.Set<String> ROOT_OPTIONS_WITH_VALUE = java.util.Set.of("-b", "--backend", "-c", "--config");

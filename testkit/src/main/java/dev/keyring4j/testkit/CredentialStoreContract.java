@@ -3,10 +3,14 @@ package dev.keyring4j.testkit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyring4j.Credential;
+import dev.keyring4j.CredentialEvent;
+import dev.keyring4j.Subscription;
 import dev.keyring4j.CredentialId;
 import dev.keyring4j.CredentialStore;
 import dev.keyring4j.ReadOnlyStoreException;
@@ -109,6 +113,42 @@ public abstract class CredentialStoreContract {
     /** Operations per thread in the concurrency test (8 threads). */
     protected int operationsPerThread() {
         return 500;
+    }
+
+    /**
+     * Writes {@code secret} under {@code id} as another writer would (another handle on the same
+     * store, another process, the backend's own mechanism), for the watch rules. The default writes
+     * through {@code watched} itself; a read-only backend must override it to provision the value.
+     */
+    protected void changeElsewhere(CredentialStore watched, CredentialId id, byte[] secret) throws Exception {
+        if (!watched.capabilities().writable()) {
+            throw new UnsupportedOperationException(getClass().getSimpleName()
+                    + " tests a read-only watchable store: override changeElsewhere and deleteElsewhere to change credentials");
+        }
+        watched.set(id.service(), id.account(), Secret.of(secret));
+    }
+
+    /** Deletes {@code id} as another writer would (see {@link #changeElsewhere}). */
+    protected void deleteElsewhere(CredentialStore watched, CredentialId id) throws Exception {
+        if (!watched.capabilities().writable()) {
+            throw new UnsupportedOperationException(getClass().getSimpleName()
+                    + " tests a read-only watchable store: override changeElsewhere and deleteElsewhere to change credentials");
+        }
+        watched.delete(id.service(), id.account());
+    }
+
+    /**
+     * Whether a credential of this backend can appear and disappear while watched (false for a
+     * source that always answers, such as a token command: its watch only ever says {@code CHANGED});
+     * then the watch rules check changes only, and {@link #deleteElsewhere} is never called.
+     */
+    protected boolean watchReportsCreateAndDelete() {
+        return true;
+    }
+
+    /** How long an event may take to arrive: 2 s, or for a polled backend its poll interval plus a margin. */
+    protected Duration watchLatency() {
+        return Duration.ofSeconds(2);
     }
 
     // ---------------------------------------------------------------- helpers
@@ -559,6 +599,219 @@ public abstract class CredentialStoreContract {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    // ---------------------------------------------------------------- watch
+
+    /** What a listener received, in order. */
+    private static final class Events implements java.util.function.Consumer<CredentialEvent> {
+        final java.util.concurrent.LinkedBlockingQueue<CredentialEvent> queue = new java.util.concurrent.LinkedBlockingQueue<>();
+
+        @Override
+        public void accept(CredentialEvent e) {
+            queue.add(e);
+        }
+
+        CredentialEvent next(Duration within, String what) throws InterruptedException {
+            CredentialEvent e = queue.poll(within.toMillis(), TimeUnit.MILLISECONDS);
+            assertNotNull(e, "no event within " + within + " after " + what);
+            return e;
+        }
+
+        /** Waits {@code quiet} and checks nothing (else) arrived. */
+        void assertQuiet(Duration quiet, String what) throws InterruptedException {
+            CredentialEvent e = queue.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
+            assertNull(e, () -> "expected no event after " + what + ", got " + e);
+        }
+    }
+
+    private boolean watchable() throws Exception {
+        try (CredentialStore probe = openStore()) {
+            return probe.capabilities().watchable();
+        }
+    }
+
+    @Test
+    void watchWorksOrIsRefusedNamingTheBackend() throws Exception {
+        CredentialStore s = empty();
+        if (s.capabilities().watchable()) {
+            Subscription sub = s.watch("contract.watch.plain", "kim", e -> { });
+            sub.close();
+            sub.close(); // idempotent
+            return;
+        }
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> s.watch("contract.watch.plain", "kim", ev -> { }));
+        assertTrue(e.getMessage().contains(s.id()), "the refusal names the backend: " + e.getMessage());
+    }
+
+    @Test
+    void watchSeesChangeAndDeleteByAnotherWriter() throws Exception {
+        if (!watchable()) return; // watchWorksOrIsRefusedNamingTheBackend covers it
+        CredentialId id = new CredentialId("contract.watch.change", "leo");
+        CredentialStore s = holding(id, "before");
+        Events events = new Events();
+        try (Subscription sub = s.watch(id.service(), id.account(), events)) {
+            changeElsewhere(s, id, utf8("after"));
+            assertEquals(new CredentialEvent(id, CredentialEvent.Kind.CHANGED), events.next(watchLatency(), "another writer changed it"));
+            assertHolds(s, id, utf8("after"));
+            if (!watchReportsCreateAndDelete()) return;
+            deleteElsewhere(s, id);
+            assertEquals(new CredentialEvent(id, CredentialEvent.Kind.DELETED), events.next(watchLatency(), "another writer deleted it"));
+        }
+    }
+
+    @Test
+    void watchSeesCreation() throws Exception {
+        if (!watchable() || !watchReportsCreateAndDelete()) return;
+        CredentialId id = new CredentialId("contract.watch.create", "mia");
+        CredentialStore s = holding(new CredentialId("contract.watch.create", "other"), "x");
+        Events events = new Events();
+        try (Subscription sub = s.watch(id.service(), id.account(), events)) {
+            changeElsewhere(s, id, utf8("new"));
+            assertEquals(new CredentialEvent(id, CredentialEvent.Kind.CREATED), events.next(watchLatency(), "another writer created it"));
+        }
+    }
+
+    @Test
+    void watchFiresNothingForOtherCredentials() throws Exception {
+        if (!watchable()) return;
+        CredentialId mine = new CredentialId("contract.watch.mine", "ned");
+        CredentialId other = new CredentialId("contract.watch.mine", "olga");
+        CredentialId otherService = new CredentialId("contract.watch.theirs", "ned");
+        Map<CredentialId, byte[]> m = new LinkedHashMap<>();
+        m.put(mine, utf8("mine"));
+        m.put(other, utf8("other"));
+        m.put(otherService, utf8("theirs"));
+        CredentialStore s = holding(m);
+        Events events = new Events();
+        try (Subscription sub = s.watch(mine.service(), mine.account(), events)) {
+            changeElsewhere(s, other, utf8("other changed"));
+            changeElsewhere(s, otherService, utf8("theirs changed"));
+            events.assertQuiet(watchLatency(), "changes of other credentials");
+            // and the watch still works: the quiet was not a dead subscription
+            changeElsewhere(s, mine, utf8("mine changed"));
+            assertEquals(new CredentialEvent(mine, CredentialEvent.Kind.CHANGED), events.next(watchLatency(), "changing the watched one"));
+        }
+    }
+
+    @Test
+    void closedSubscriptionGetsNothing() throws Exception {
+        if (!watchable()) return;
+        CredentialId id = new CredentialId("contract.watch.closed", "pia");
+        CredentialStore s = holding(id, "one");
+        Events closed = new Events();
+        Events open = new Events();
+        Subscription sub = s.watch(id.service(), id.account(), closed);
+        try (Subscription witness = s.watch(id.service(), id.account(), open)) {
+            sub.close();
+            sub.close();
+            changeElsewhere(s, id, utf8("two"));
+            assertEquals(CredentialEvent.Kind.CHANGED, open.next(watchLatency(), "a change, on the subscription left open").kind());
+            closed.assertQuiet(watchLatency(), "closing the subscription");
+        }
+    }
+
+    @Test
+    void slowOrThrowingListenersDoNotHoldUpOthers() throws Exception {
+        if (!watchable()) return;
+        CredentialId id = new CredentialId("contract.watch.slow", "quinn");
+        CredentialStore s = holding(id, "one");
+        CountDownLatch release = new CountDownLatch(1);
+        Events good = new Events();
+        Thread caller = Thread.currentThread();
+        Set<Thread> listenerThreads = ConcurrentHashMap.newKeySet();
+        List<Subscription> subs = new ArrayList<>();
+        try {
+            // more blocked listeners than the dispatch starts with
+            for (int i = 0; i < 4; i++) {
+                subs.add(s.watch(id.service(), id.account(), e -> {
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+            }
+            subs.add(s.watch(id.service(), id.account(), e -> {
+                throw new IllegalStateException("a broken listener");
+            }));
+            subs.add(s.watch(id.service(), id.account(), e -> {
+                listenerThreads.add(Thread.currentThread());
+                good.accept(e);
+            }));
+            changeElsewhere(s, id, utf8("two"));
+            assertEquals(CredentialEvent.Kind.CHANGED, good.next(watchLatency().plus(Duration.ofSeconds(3)), "a change, with blocked listeners").kind());
+            changeElsewhere(s, id, utf8("three"));
+            assertEquals(CredentialEvent.Kind.CHANGED, good.next(watchLatency().plus(Duration.ofSeconds(3)), "a second change").kind());
+            assertFalse(listenerThreads.contains(caller), "listeners run off the caller's thread");
+        } finally {
+            release.countDown();
+            subs.forEach(Subscription::close);
+        }
+    }
+
+    /** Threads and open file descriptors of this JVM (Linux /proc). */
+    private record Resources(int threads, long fds) {
+        static Resources now() throws java.io.IOException {
+            try (java.util.stream.Stream<java.nio.file.Path> fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+                return new Resources(Thread.getAllStackTraces().size(), fds.count());
+            }
+        }
+
+        boolean within(Resources base, int extraThreads, long extraFds) {
+            return threads <= base.threads + extraThreads && fds <= base.fds + extraFds;
+        }
+    }
+
+    /** Waits up to {@code limit} for {@code ok}; the last measurement. */
+    private static Resources await(Duration limit, java.util.function.Predicate<Resources> ok) throws Exception {
+        long end = System.nanoTime() + limit.toNanos();
+        Resources r = Resources.now();
+        while (!ok.test(r) && System.nanoTime() < end) {
+            Thread.sleep(100);
+            r = Resources.now();
+        }
+        return r;
+    }
+
+    private static boolean noWatchThreads() {
+        return Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("keyring4j-watch"));
+    }
+
+    @Test
+    void thousandSubscriptionsCostNoThreadEachAndClosingReleasesEverything() throws Exception {
+        if (!watchable()) return;
+        CredentialStore s = holding(new CredentialId("contract.watch.many", "a0"), "v0");
+        s.get("contract.watch.many", "a0"); // whatever the store connects or caches lazily, before measuring
+        // watch threads of earlier tests end when idle
+        long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!noWatchThreads() && System.nanoTime() < end) Thread.sleep(100);
+        Resources base = Resources.now();
+        int n = 1000;
+        List<Events> listeners = new ArrayList<>();
+        List<Subscription> subs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Events e = new Events();
+            listeners.add(e);
+            subs.add(s.watch("contract.watch.many", "a" + (i % 20), e));
+        }
+        changeElsewhere(s, new CredentialId("contract.watch.many", "a0"), utf8("v1"));
+        for (int i = 0; i < n; i += 20) {
+            assertEquals(CredentialEvent.Kind.CHANGED, listeners.get(i).next(watchLatency().plus(Duration.ofSeconds(3)), "a change seen by "
+                    + n / 20 + " subscriptions").kind());
+        }
+        Resources during = Resources.now();
+        System.out.println("watch cost of " + n + " subscriptions on " + s.id() + ": " + (during.threads - base.threads) + " threads, "
+                + (during.fds - base.fds) + " file descriptors (base " + base.threads + " threads, " + base.fds + " fds)");
+        // a fixed handful (shared dispatch, a watch thread, a notification fd), never one per subscription
+        assertTrue(during.within(base, 12, 12), () -> n + " subscriptions cost " + (during.threads - base.threads) + " threads and "
+                + (during.fds - base.fds) + " file descriptors: more than a fixed few");
+        subs.forEach(Subscription::close);
+        Resources after = await(Duration.ofSeconds(20), r -> r.within(base, 0, 0) && noWatchThreads());
+        assertTrue(after.within(base, 0, 0), () -> "closing every subscription left " + (after.threads - base.threads) + " threads and "
+                + (after.fds - base.fds) + " file descriptors");
+        assertTrue(noWatchThreads(), "a keyring4j-watch thread outlived every subscription");
+        listeners.get(0).assertQuiet(Duration.ofMillis(1), "closing");
     }
 
     // ---------------------------------------------------------------- properties

@@ -1,6 +1,10 @@
 package dev.keyring4j.testkit;
 
 import dev.keyring4j.Capabilities;
+import dev.keyring4j.CredentialEvent;
+import dev.keyring4j.Subscription;
+import dev.keyring4j.internal.CredentialWatcher;
+import java.util.function.Consumer;
 import dev.keyring4j.CredentialId;
 import dev.keyring4j.CredentialStore;
 import dev.keyring4j.ReadOnlyStoreException;
@@ -28,6 +32,7 @@ public final class InMemoryCredentialStore implements CredentialStore {
     private final Capabilities capabilities;
     private final Map<CredentialId, Entry> entries = new ConcurrentHashMap<>();
     private final Clock clock;
+    private final CredentialWatcher watcher;
 
     public InMemoryCredentialStore(String id, Capabilities capabilities) {
         this(id, capabilities, Clock.systemUTC());
@@ -37,9 +42,11 @@ public final class InMemoryCredentialStore implements CredentialStore {
         this.id = Objects.requireNonNull(id);
         this.capabilities = Objects.requireNonNull(capabilities);
         this.clock = clock;
+        // when watchable, every write through this object is seen (an expiry is not noticed until the next write)
+        this.watcher = new CredentialWatcher(id, CredentialWatcher.secretsOf(this), CredentialWatcher.none());
     }
 
-    /** Writable, persistent, listable, with expiry: the most capable store. */
+    /** Writable, persistent, listable, watchable, with expiry: the most capable store. */
     public static InMemoryCredentialStore persistent(String id) {
         return new InMemoryCredentialStore(id, Capabilities.of(Capabilities.Flag.values()));
     }
@@ -56,7 +63,17 @@ public final class InMemoryCredentialStore implements CredentialStore {
 
     /** Puts a credential regardless of writability: how a test provisions a read-only store. */
     public InMemoryCredentialStore put(String service, String account, Secret secret) {
-        entries.put(new CredentialId(service, account), new Entry(secret.asBytes(), null));
+        CredentialId key = new CredentialId(service, account);
+        entries.put(key, new Entry(secret.asBytes(), null));
+        watcher.changed(key);
+        return this;
+    }
+
+    /** Removes a credential regardless of writability: how a test changes a read-only store. */
+    public InMemoryCredentialStore remove(String service, String account) {
+        CredentialId key = new CredentialId(service, account);
+        entries.remove(key);
+        watcher.changed(key);
         return this;
     }
 
@@ -100,13 +117,23 @@ public final class InMemoryCredentialStore implements CredentialStore {
         Objects.requireNonNull(secret, "secret");
         requireWritable();
         entries.put(key, new Entry(secret.asBytes(), expires));
+        watcher.changed(key);
     }
 
     @Override
     public boolean delete(String service, String account) {
         CredentialId key = new CredentialId(service, account);
         requireWritable();
-        return entries.remove(key) != null;
+        boolean removed = entries.remove(key) != null;
+        watcher.changed(key);
+        return removed;
+    }
+
+    /** Watches writes made through this object, when the capabilities say watchable. */
+    @Override
+    public Subscription watch(String service, String account, Consumer<CredentialEvent> listener) {
+        if (!capabilities.watchable()) return CredentialStore.super.watch(service, account, listener);
+        return watcher.watch(service, account, listener);
     }
 
     private void requireWritable() {
@@ -136,6 +163,7 @@ public final class InMemoryCredentialStore implements CredentialStore {
 
     @Override
     public void close() {
+        watcher.close();
     }
 
     @Override

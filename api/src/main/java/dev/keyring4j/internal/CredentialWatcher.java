@@ -1,0 +1,347 @@
+package dev.keyring4j.internal;
+
+import dev.keyring4j.CredentialEvent;
+import dev.keyring4j.CredentialId;
+import dev.keyring4j.CredentialStore;
+import dev.keyring4j.Secret;
+import dev.keyring4j.Subscription;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The watch machinery of one store, shared by every keyring4j backend (not API): the
+ * subscriptions by credential, the last state seen of each watched credential, the comparison that
+ * turns "something may have changed" into {@code CREATED}/{@code CHANGED}/{@code DELETED} for the
+ * credentials that did change, and delivery through {@link WatchDispatch}'s shared threads.
+ *
+ * <p>A backend supplies how to read a credential's state ({@link StateReader}: anything comparable
+ * with {@code equals}, null when absent; {@link #secretsOf} digests the secret with a per-process
+ * random key, so no secret is kept) and what tells it to look ({@link Source}: a poll, a directory
+ * watch, D-Bus signals), which runs only while the store has a subscription. The source calls
+ * {@link #changed()} (or {@link #changed(CredentialId)}); several calls within the debounce delay
+ * cost one re-read of each watched credential. {@link #resync()} re-reads every baseline and sends
+ * {@code RESYNC}.
+ */
+public final class CredentialWatcher {
+    private static final System.Logger LOG = System.getLogger("dev.keyring4j.watch");
+    /** Writers replace files in several steps (temp file, rename, journal): one look after they settle. */
+    public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(50);
+    private static final byte[] DIGEST_KEY = new byte[32];
+
+    static {
+        new SecureRandom().nextBytes(DIGEST_KEY);
+    }
+
+    /** Reads the state of one credential: null when absent; throws when it cannot be read now (nothing fires then). */
+    @FunctionalInterface
+    public interface StateReader {
+        Object read(CredentialId id);
+    }
+
+    /** Starts telling the watcher to look (a poll, a directory watch, signals); the handle stops it. */
+    @FunctionalInterface
+    public interface Source {
+        AutoCloseable start(CredentialWatcher watcher) throws Exception;
+    }
+
+    private final String backend;
+    private final StateReader reader;
+    private final Source source;
+    private final Duration debounce;
+    private final Map<CredentialId, Watched> watched = new ConcurrentHashMap<>();
+    private final Set<CredentialId> pending = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Object recheckLock = new Object();
+    private volatile boolean allPending;
+    private int subscriptions; // guarded by this
+    private AutoCloseable running; // guarded by this
+    private boolean closed; // guarded by this
+
+    private static final class Watched {
+        volatile Object state;
+        volatile boolean known;
+        final List<Sub> subs = new CopyOnWriteArrayList<>();
+    }
+
+    public CredentialWatcher(String backend, StateReader reader, Source source) {
+        this(backend, reader, source, DEFAULT_DEBOUNCE);
+    }
+
+    public CredentialWatcher(String backend, StateReader reader, Source source, Duration debounce) {
+        this.backend = Objects.requireNonNull(backend, "backend");
+        this.reader = Objects.requireNonNull(reader, "reader");
+        this.source = Objects.requireNonNull(source, "source");
+        this.debounce = Objects.requireNonNull(debounce, "debounce");
+    }
+
+    /** A source that looks every {@code interval}. */
+    public static Source polling(Duration interval) {
+        return w -> WatchDispatch.every(interval, w::changed);
+    }
+
+    /** Runs {@code task} on the shared watch threads every {@code interval} (never two at once); the handle stops it. */
+    public static AutoCloseable every(Duration interval, Runnable task) {
+        return WatchDispatch.every(interval, task);
+    }
+
+    /** A source that never looks by itself: the backend calls {@link #changed} when it knows. */
+    public static Source none() {
+        return w -> () -> { };
+    }
+
+    /** The state of a credential as {@code store.get} reads it: a keyed digest of the secret (never the secret), or null. */
+    public static StateReader secretsOf(CredentialStore store) {
+        return id -> fingerprint(store.get(id.service(), id.account()));
+    }
+
+    /** A digest of the secret under a key that exists only in this process's memory; null when absent. The secret is destroyed. */
+    public static Object fingerprint(Optional<Secret> secret) {
+        if (secret.isEmpty()) return null;
+        try (Secret s = secret.get()) {
+            byte[] bytes = s.asBytes();
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(DIGEST_KEY, "HmacSHA256"));
+                return new Digest(mac.doFinal(bytes));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
+            } finally {
+                Arrays.fill(bytes, (byte) 0);
+            }
+        }
+    }
+
+    /** A digest compared by content; its toString shows nothing. */
+    private record Digest(byte[] value) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Digest d && java.security.MessageDigest.isEqual(value, d.value);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(value);
+        }
+
+        @Override
+        public String toString() {
+            return "Digest[not shown]";
+        }
+    }
+
+    /** Starts watching {@code (service, account)}; the first subscription of the store starts the source. */
+    public Subscription watch(String service, String account, Consumer<CredentialEvent> listener) {
+        CredentialId id = new CredentialId(service, account);
+        Objects.requireNonNull(listener, "listener");
+        Sub sub = new Sub(id, listener);
+        boolean fresh;
+        synchronized (this) {
+            if (closed) throw new IllegalStateException("this " + backend + " store is closed");
+            if (subscriptions == 0) {
+                try {
+                    running = source.start(this);
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException("could not start watching the " + backend + " store: " + e, e);
+                }
+            }
+            subscriptions++;
+            Watched w = watched.computeIfAbsent(id, k -> new Watched());
+            fresh = !w.known && w.subs.isEmpty();
+            w.subs.add(sub);
+        }
+        if (fresh) baseline(id);
+        return sub;
+    }
+
+    /** Reads the first state of a newly watched credential, so that a later change compares with it. */
+    private void baseline(CredentialId id) {
+        synchronized (recheckLock) {
+            Watched w = watched.get(id);
+            if (w == null || w.known) return;
+            try {
+                w.state = reader.read(id);
+                w.known = true;
+            } catch (RuntimeException e) {
+                // unknown for now: the next successful read sets it without an event
+                LOG.log(System.Logger.Level.DEBUG, backend + ": the first read of a watched credential failed: " + e.getClass().getName());
+            }
+        }
+    }
+
+    /** Something may have changed: re-read every watched credential after the debounce delay. */
+    public void changed() {
+        if (watched.isEmpty()) return;
+        allPending = true;
+        schedule();
+    }
+
+    /** This credential may have changed: re-read it after the debounce delay. */
+    public void changed(CredentialId id) {
+        if (!watched.containsKey(id)) return;
+        pending.add(id);
+        schedule();
+    }
+
+    private void schedule() {
+        if (scheduled.compareAndSet(false, true)) WatchDispatch.later(this::recheck, debounce);
+    }
+
+    /** Events may have been missed: re-read every baseline, then tell every listener {@code RESYNC}. */
+    public void resync() {
+        synchronized (recheckLock) {
+            for (Map.Entry<CredentialId, Watched> e : watched.entrySet()) {
+                try {
+                    e.getValue().state = reader.read(e.getKey());
+                    e.getValue().known = true;
+                } catch (RuntimeException ex) {
+                    e.getValue().known = false;
+                }
+            }
+        }
+        for (Watched w : watched.values()) {
+            for (Sub s : w.subs) s.offer(new CredentialEvent(s.id, CredentialEvent.Kind.RESYNC));
+        }
+    }
+
+    private void recheck() {
+        synchronized (recheckLock) {
+            scheduled.set(false);
+            Set<CredentialId> ids;
+            if (allPending) {
+                allPending = false;
+                pending.clear();
+                ids = new HashSet<>(watched.keySet());
+            } else {
+                ids = new HashSet<>(pending);
+                pending.removeAll(ids);
+            }
+            for (CredentialId id : ids) {
+                Watched w = watched.get(id);
+                if (w == null) continue;
+                Object now;
+                try {
+                    now = reader.read(id);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.DEBUG, backend + ": re-reading a watched credential failed: " + e.getClass().getName());
+                    continue;
+                }
+                if (!w.known) {
+                    w.state = now;
+                    w.known = true;
+                    continue;
+                }
+                Object before = w.state;
+                if (Objects.equals(before, now)) continue;
+                w.state = now;
+                CredentialEvent.Kind kind = before == null ? CredentialEvent.Kind.CREATED
+                        : now == null ? CredentialEvent.Kind.DELETED : CredentialEvent.Kind.CHANGED;
+                CredentialEvent event = new CredentialEvent(id, kind);
+                for (Sub s : w.subs) s.offer(event);
+            }
+        }
+    }
+
+    /** How many subscriptions are open. */
+    public synchronized int subscriptions() {
+        return subscriptions;
+    }
+
+    /** Closes every subscription (the store is closing) and stops the source. */
+    public void close() {
+        List<Sub> all = new ArrayList<>();
+        synchronized (this) {
+            closed = true;
+            watched.values().forEach(w -> all.addAll(w.subs));
+        }
+        all.forEach(Sub::close);
+    }
+
+    private void remove(Sub sub) {
+        AutoCloseable stop = null;
+        synchronized (this) {
+            Watched w = watched.get(sub.id);
+            if (w == null || !w.subs.remove(sub)) return;
+            if (w.subs.isEmpty()) watched.remove(sub.id);
+            if (--subscriptions == 0) {
+                stop = running;
+                running = null;
+            }
+        }
+        if (stop != null) {
+            try {
+                stop.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, backend + ": stopping the watch failed: " + e.getClass().getName());
+            }
+        }
+    }
+
+    /** One subscription: a queue of its own events, drained on a shared worker, one event at a time, in order. */
+    private final class Sub implements Subscription {
+        final CredentialId id;
+        private final Consumer<CredentialEvent> listener;
+        private final ConcurrentLinkedQueue<CredentialEvent> queue = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean draining = new AtomicBoolean();
+        private final AtomicBoolean closing = new AtomicBoolean();
+        private volatile boolean open = true;
+
+        Sub(CredentialId id, Consumer<CredentialEvent> listener) {
+            this.id = id;
+            this.listener = listener;
+        }
+
+        void offer(CredentialEvent e) {
+            if (!open) return;
+            queue.add(e);
+            if (draining.compareAndSet(false, true)) WatchDispatch.execute(this::drain);
+        }
+
+        private void drain() {
+            while (true) {
+                CredentialEvent e;
+                while (open && (e = queue.poll()) != null) {
+                    try {
+                        listener.accept(e);
+                    } catch (Throwable t) {
+                        // a broken listener must not stop the others: logged without its message, which might quote anything
+                        LOG.log(System.Logger.Level.WARNING, backend + ": a watch listener threw " + t.getClass().getName() + "; ignored");
+                    }
+                }
+                if (!open) queue.clear();
+                draining.set(false);
+                if (queue.isEmpty() || !draining.compareAndSet(false, true)) return;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!closing.compareAndSet(false, true)) return;
+            open = false;
+            queue.clear();
+            remove(this);
+        }
+
+        @Override
+        public String toString() {
+            return "Subscription[" + backend + ", " + (open ? "open" : "closed") + "]";
+        }
+    }
+}
