@@ -3,6 +3,7 @@ package dev.keyring4j.etcd;
 import dev.keyring4j.ConfigurationException;
 import dev.keyring4j.CredentialStore;
 import dev.keyring4j.Keyring;
+import dev.keyring4j.KeyringConfig;
 import dev.keyring4j.Secret;
 import dev.keyring4j.keyset.Argon2Params;
 import dev.keyring4j.keyset.Header;
@@ -51,7 +52,7 @@ record EtcdSettings(
     static final Setting<Path> PASSWORD_FILE = Setting.path("password-file", null,
             "a file holding the etcd user's password (one line); never put the password itself in the configuration");
     static final Setting<String> PASSWORD_STORE = Setting.text("password-store", null,
-            "a keyring4j backend id or chain holding the etcd user's password as the credential (etcd, <etcd.user>)");
+            "a keyring4j backend id or chain (not etcd) that holds the etcd user's password as the credential of service etcd, account etcd.user");
     static final Setting<Path> TLS_CA = Setting.path("tls.ca", null, "the CA certificate (PEM) the etcd servers' certificates are checked against");
     static final Setting<Path> TLS_CERT = Setting.path("tls.cert", null, "the client certificate (PEM), for clusters that require client certificates");
     static final Setting<Path> TLS_KEY = Setting.path("tls.key", null, "the client certificate's private key (PKCS#8 PEM)");
@@ -143,7 +144,8 @@ record EtcdSettings(
             Arrays.fill(b, (byte) 0);
             return Optional.of(out);
         }
-        try (CredentialStore s = Keyring.open(passwordStore.get())) {
+        // the same environment as this backend's (injected, not necessarily the process's)
+        try (CredentialStore s = Keyring.open(KeyringConfig.builder().backend(passwordStore.get()).environment(env).build())) {
             Secret secret = s.get(EtcdProvider.ID, user.get()).orElseThrow(() -> new ConfigurationException("etcd.password-store "
                     + passwordStore.get() + " holds no credential (service etcd, account " + user.get() + "): store the etcd password there,"
                     + " e.g. keyring4j --backend " + passwordStore.get() + " set etcd " + user.get()));

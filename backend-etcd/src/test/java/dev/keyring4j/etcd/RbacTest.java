@@ -11,6 +11,7 @@ import dev.keyring4j.Secret;
 import dev.keyring4j.testkit.EtcdFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,6 +69,22 @@ class RbacTest {
         try (EtcdStore app = as("app", "app-pw")) {
             assertEquals("rbac-secret-1", app.get("db", "svc-user").orElseThrow().asString(), "nothing was changed by the refused writes");
         }
+    }
+
+    @Test
+    void thePasswordCanComeFromAnotherKeyring4jStore() throws Exception {
+        dev.keyring4j.spi.BackendConfig base = Stores.config(etcd, dir, "/app/", "user", "app", "password-store", "env");
+        java.util.Map<String, String> env = new java.util.HashMap<>(base.env());
+        env.put("KEYRING4J_ETCD_APP", "app-pw"); // the env backend: <prefix>_<service>_<account>
+        java.util.Map<String, String> settings = new java.util.HashMap<>();
+        for (String k : List.of("endpoints", "prefix", "keyfile", "timeout", "user", "password-store")) settings.put(k, base.get(k).orElseThrow());
+        try (EtcdStore app = Stores.open(dev.keyring4j.spi.BackendConfig.of(EtcdProvider.ID, settings, env))) {
+            app.set("db", "from-store", Secret.of("ok"));
+            assertEquals("ok", app.get("db", "from-store").orElseThrow().asString());
+        }
+        dev.keyring4j.ConfigurationException e = assertThrows(dev.keyring4j.ConfigurationException.class,
+                () -> new EtcdProvider().probe(dev.keyring4j.spi.BackendConfig.of(EtcdProvider.ID, settings, base.env())));
+        assertTrue(e.getMessage().contains("holds no credential") && e.getMessage().contains("account app"), e.getMessage());
     }
 
     @Test
