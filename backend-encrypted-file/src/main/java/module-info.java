@@ -5,6 +5,7 @@
  */
 module dev.keyring4j.encryptedfile {
     requires dev.keyring4j.support;
+    requires dev.keyring4j.keyset;
     requires transitive dev.keyring4j;
     requires com.google.crypto.tink;
     requires com.fasterxml.jackson.databind;

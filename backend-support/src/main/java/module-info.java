@@ -5,5 +5,5 @@
 module dev.keyring4j.support {
     requires transitive dev.keyring4j;
     exports dev.keyring4j.support to dev.keyring4j.kernel, dev.keyring4j.secretservice, dev.keyring4j.systemdcreds,
-            dev.keyring4j.encryptedfile, dev.keyring4j.command, dev.keyring4j.cli;
+            dev.keyring4j.encryptedfile, dev.keyring4j.keyset, dev.keyring4j.etcd, dev.keyring4j.command, dev.keyring4j.cli;
 }

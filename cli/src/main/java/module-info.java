@@ -8,6 +8,7 @@ module dev.keyring4j.cli {
     // static: backend-specific commands work when that backend is present; discovery needs none of them
     requires static dev.keyring4j.systemdcreds;
     requires static dev.keyring4j.encryptedfile;
+    requires static dev.keyring4j.etcd;
     requires static dev.keyring4j.env;
     requires static com.sun.jna; // prctl(PR_SET_DUMPABLE, 0); the command still runs without it
     requires jdk.unsupported; // sun.misc.Signal: exec forwards TERM/INT/HUP to its child

@@ -2,5 +2,6 @@
 module dev.keyring4j.testkit {
     requires transitive dev.keyring4j;
     requires transitive org.junit.jupiter.api;
+    requires java.net.http; // EtcdFixture asks each member for /health
     exports dev.keyring4j.testkit;
 }

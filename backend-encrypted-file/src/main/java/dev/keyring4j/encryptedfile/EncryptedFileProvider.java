@@ -1,5 +1,9 @@
 package dev.keyring4j.encryptedfile;
 
+import dev.keyring4j.keyset.ProtectionKind;
+import dev.keyring4j.keyset.KeysetProtection;
+import dev.keyring4j.keyset.PrivateFiles;
+
 import dev.keyring4j.Capabilities;
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.spi.Availability;

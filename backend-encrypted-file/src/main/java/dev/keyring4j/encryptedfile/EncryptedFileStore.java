@@ -1,5 +1,12 @@
 package dev.keyring4j.encryptedfile;
 
+import dev.keyring4j.keyset.ProtectionKind;
+import dev.keyring4j.keyset.Keys;
+import dev.keyring4j.keyset.KeysetProtection;
+import dev.keyring4j.keyset.PassphraseProtection;
+import dev.keyring4j.keyset.Header;
+import dev.keyring4j.keyset.PrivateFiles;
+
 import com.google.crypto.tink.subtle.Random;
 import dev.keyring4j.Capabilities;
 import dev.keyring4j.CredentialEvent;

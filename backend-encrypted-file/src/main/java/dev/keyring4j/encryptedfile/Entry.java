@@ -1,5 +1,7 @@
 package dev.keyring4j.encryptedfile;
 
+import dev.keyring4j.keyset.Keys;
+
 import dev.keyring4j.CredentialId;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;

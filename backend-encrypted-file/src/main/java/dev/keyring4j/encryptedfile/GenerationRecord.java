@@ -1,5 +1,8 @@
 package dev.keyring4j.encryptedfile;
 
+import dev.keyring4j.keyset.Header;
+import dev.keyring4j.keyset.PrivateFiles;
+
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.support.PrivateFile;
 import java.io.IOException;

@@ -1,5 +1,9 @@
 package dev.keyring4j.encryptedfile;
 
+import dev.keyring4j.keyset.Keys;
+import dev.keyring4j.keyset.Header;
+import dev.keyring4j.keyset.PrivateFiles;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

@@ -1,5 +1,7 @@
 package dev.keyring4j.encryptedfile;
 
+import dev.keyring4j.keyset.PrivateFiles;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;

@@ -1,5 +1,9 @@
 package dev.keyring4j.encryptedfile;
 
+import dev.keyring4j.keyset.Kek;
+import dev.keyring4j.keyset.Keys;
+import dev.keyring4j.keyset.Header;
+
 import java.util.TreeMap;
 
 /**

@@ -1,5 +1,10 @@
 package dev.keyring4j.encryptedfile;
 
+import dev.keyring4j.keyset.ProtectionKind;
+import dev.keyring4j.keyset.Argon2Params;
+import dev.keyring4j.keyset.Keys;
+import dev.keyring4j.keyset.Header;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -45,7 +50,7 @@ import java.util.List;
  */
 final class StoreFile {
     /** The version every write writes. */
-    static final int VERSION = 3;
+    static final int VERSION = Header.CURRENT_VERSION;
     static final String FORMAT_PREFIX = "keyring4j-file/";
     static final String FORMAT = FORMAT_PREFIX + VERSION;
     private static final String FORMAT_V1 = FORMAT_PREFIX + 1;

@@ -1,5 +1,11 @@
 package dev.keyring4j.encryptedfile;
 
+import dev.keyring4j.keyset.PassphraseProtection;
+import dev.keyring4j.keyset.ProtectionKind;
+import dev.keyring4j.keyset.ProtectionSettings;
+import dev.keyring4j.keyset.Argon2Params;
+import dev.keyring4j.keyset.Header;
+
 import dev.keyring4j.ConfigurationException;
 import dev.keyring4j.spi.BackendConfig;
 import dev.keyring4j.spi.Setting;
@@ -35,9 +41,9 @@ record StoreSettings(
         Duration unsealTimeout,
         Map<String, String> env,
         Optional<PassphraseProvider> passphraseProvider,
-        Clock clock) {
+        Clock clock) implements ProtectionSettings {
 
-    static final String PASSPHRASE_ENV = "KEYRING4J_PASSPHRASE";
+    static final String PASSPHRASE_ENV = PassphraseProtection.PASSPHRASE_ENV;
 
     // every key of encrypted-file, declared once; from() is the only reader
     static final Setting<Path> PATH = Setting.path("path", null,
@@ -107,7 +113,8 @@ record StoreSettings(
      * else one per store, {@code <key directory>/<file id>.key}; for a {@code keyring4j-file/1} store
      * (written before key files were per store) {@code <key directory>/<store file name>.key}.
      */
-    Path keyfile(Header h) {
+    @Override
+    public Path keyfile(Header h) {
         if (configuredKeyfile.isPresent()) return configuredKeyfile.get();
         if (h.version() == 1) return legacyKeyfile();
         return keyDirectory.resolve(StoreFile.hex(h.fileId()) + ".key");
@@ -119,14 +126,44 @@ record StoreSettings(
     }
 
     /** Where key files are, for messages. */
-    String keyfileDescription() {
+    @Override
+    public String keyfileDescription() {
         return configuredKeyfile.map(Path::toString).orElse(keyDirectory + "/<file id>.key");
     }
 
     /** Where the passphrase would come from, for messages and diagnose(); null when nowhere. */
-    String passphraseSource() {
+    @Override
+    public String passphraseSource() {
         if (passphraseProvider.isPresent()) return "the application's PassphraseProvider";
         if (env.containsKey(PASSPHRASE_ENV)) return "$" + PASSPHRASE_ENV;
         return null;
+    }
+
+    @Override
+    public String where() {
+        return "encrypted file store " + path;
+    }
+
+    @Override
+    public String unsealTimeoutKey() {
+        return "encrypted-file." + UNSEAL_TIMEOUT.key();
+    }
+
+    @Override
+    public String keyfileKey() {
+        return "encrypted-file." + KEYFILE.key();
+    }
+
+    @Override
+    public char[] passphrase(boolean create) {
+        if (passphraseProvider.isPresent()) {
+            return passphraseProvider.get().passphrase(path, create ? PassphraseProvider.Purpose.CREATE : PassphraseProvider.Purpose.UNLOCK);
+        }
+        return env.containsKey(PASSPHRASE_ENV) ? env.get(PASSPHRASE_ENV).toCharArray() : null;
+    }
+
+    @Override
+    public String passphraseHint() {
+        return "set " + PASSPHRASE_ENV + " or register a PassphraseProvider (the keyring4j CLI prompts)";
     }
 }

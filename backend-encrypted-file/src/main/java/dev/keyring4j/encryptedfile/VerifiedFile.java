@@ -1,5 +1,11 @@
 package dev.keyring4j.encryptedfile;
 
+import dev.keyring4j.keyset.Kek;
+import dev.keyring4j.keyset.Keys;
+import dev.keyring4j.keyset.KeysetProtection;
+import dev.keyring4j.keyset.Header;
+import dev.keyring4j.keyset.PrivateFiles;
+
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.QuotaExceededException;
 import dev.keyring4j.internal.BoundedInput;
@@ -379,14 +385,14 @@ final class VerifiedFile {
         Kek k = kek;
         if (k == null || !Arrays.equals(kekHeader, p.headerBytes())) {
             KeysetProtection protection = KeysetProtection.of(h.kind(), settings);
-            byte[] master = protection.unlock(h, path);
+            byte[] master = protection.unlock(h);
             try {
                 k = Kek.derive(master, h.fileId());
             } finally {
                 Keys.wipe(master);
             }
             if (!k.matches(h.check())) {
-                throw protection.wrongKey(h, path).orElseGet(() -> corrupted("the unsealed key does not match its check value"));
+                throw protection.wrongKey(h).orElseGet(() -> corrupted("the unsealed key does not match its check value"));
             }
         }
         Keys keys;

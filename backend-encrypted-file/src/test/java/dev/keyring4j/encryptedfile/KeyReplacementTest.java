@@ -1,5 +1,9 @@
 package dev.keyring4j.encryptedfile;
 
+import dev.keyring4j.keyset.Kek;
+import dev.keyring4j.keyset.Keys;
+import dev.keyring4j.keyset.PassphraseProtection;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,7 @@
 package dev.keyring4j.encryptedfile;
 
+import dev.keyring4j.keyset.Keys;
+
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.InputStream;

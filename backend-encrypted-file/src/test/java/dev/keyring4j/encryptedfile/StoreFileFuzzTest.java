@@ -1,5 +1,8 @@
 package dev.keyring4j.encryptedfile;
 
+import dev.keyring4j.keyset.Keys;
+import dev.keyring4j.keyset.Header;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,5 +1,8 @@
 package dev.keyring4j.encryptedfile;
 
+import dev.keyring4j.keyset.Kek;
+import dev.keyring4j.keyset.Keys;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

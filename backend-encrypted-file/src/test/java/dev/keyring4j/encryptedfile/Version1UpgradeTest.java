@@ -1,5 +1,7 @@
 package dev.keyring4j.encryptedfile;
 
+import dev.keyring4j.keyset.Kek;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

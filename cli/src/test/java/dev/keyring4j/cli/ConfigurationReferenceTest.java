@@ -18,7 +18,7 @@ class ConfigurationReferenceTest {
     void theDocumentedReferenceIsTheDeclaredOne() throws Exception {
         Path root = Path.of("").toAbsolutePath().getParent(); // surefire runs in the cli module's directory
         String generated = Keyring.configurationReference();
-        for (String backend : List.of("kernel", "secret-service", "encrypted-file", "systemd-creds", "env", "command")) {
+        for (String backend : List.of("kernel", "secret-service", "encrypted-file", "systemd-creds", "env", "command", "etcd")) {
             assertTrue(generated.contains("\n## " + backend + "\n"), "every backend of the jar is in the reference: " + backend);
         }
         assertEquals(generated, Files.readString(root.resolve("docs/configuration.md")),

@@ -1,4 +1,4 @@
-package dev.keyring4j.encryptedfile;
+package dev.keyring4j.keyset;
 
 import com.google.crypto.tink.subtle.Random;
 import dev.keyring4j.KeyringException;
@@ -6,18 +6,23 @@ import dev.keyring4j.LockedException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 
-/** The master secret is Argon2id(passphrase, salt) with the parameters stored in the file (Bouncy Castle). */
-final class PassphraseProtection implements KeysetProtection {
+/**
+ * The master secret is Argon2id(passphrase, salt) with the parameters stored in the header (Bouncy Castle).
+ * The passphrase is read once per unlock and wiped; only the derived key is kept by the caller.
+ */
+public final class PassphraseProtection implements KeysetProtection {
     private static final int SALT_BYTES = 16;
-    private final StoreSettings settings;
+    /** Where a passphrase comes from when the application supplies none. */
+    public static final String PASSPHRASE_ENV = "KEYRING4J_PASSPHRASE";
+    private final ProtectionSettings settings;
 
-    PassphraseProtection(StoreSettings settings) {
+    /** The passphrase protection of the store {@code settings} describes. */
+    public PassphraseProtection(ProtectionSettings settings) {
         this.settings = settings;
     }
 
@@ -28,7 +33,7 @@ final class PassphraseProtection implements KeysetProtection {
 
     @Override
     public Created create(byte[] fileId) {
-        char[] pass = passphrase(PassphraseProvider.Purpose.CREATE);
+        char[] pass = settings.passphrase(true);
         try {
             return withPassphrase(fileId, pass);
         } finally {
@@ -37,16 +42,16 @@ final class PassphraseProtection implements KeysetProtection {
     }
 
     /** A new salt and master secret for {@code pass} (creation, and changing the passphrase). */
-    Created withPassphrase(byte[] fileId, char[] pass) {
-        if (pass.length == 0) throw new KeyringException("an empty passphrase is refused for encrypted file store " + settings.path());
+    public Created withPassphrase(byte[] fileId, char[] pass) {
+        if (pass.length == 0) throw new KeyringException("an empty passphrase is refused for " + settings.where());
         byte[] salt = Random.randBytes(SALT_BYTES);
         byte[] master = derive(pass, salt, settings.argon2());
         return new Created(new Header(fileId, ProtectionKind.PASSPHRASE, null, settings.argon2(), salt, null), master);
     }
 
     @Override
-    public byte[] unlock(Header header, Path store) {
-        char[] pass = passphrase(PassphraseProvider.Purpose.UNLOCK);
+    public byte[] unlock(Header header) {
+        char[] pass = passphrase(false);
         try {
             return derive(pass, header.salt(), header.argon2());
         } finally {
@@ -62,7 +67,7 @@ final class PassphraseProtection implements KeysetProtection {
     @Override
     public Optional<Created> renew(Header current, byte[] fileId) {
         if (Arrays.equals(fileId, current.fileId())) return Optional.empty();
-        char[] pass = passphrase(PassphraseProvider.Purpose.UNLOCK);
+        char[] pass = passphrase(false);
         try {
             byte[] old = derive(pass, current.salt(), current.argon2());
             boolean right;
@@ -71,7 +76,7 @@ final class PassphraseProtection implements KeysetProtection {
             } finally {
                 Keys.wipe(old);
             }
-            if (!right) throw wrongKey(current, settings.path()).orElseThrow();
+            if (!right) throw wrongKey(current).orElseThrow();
             return Optional.of(withPassphrase(fileId, pass));
         } finally {
             Arrays.fill(pass, '\0');
@@ -79,8 +84,8 @@ final class PassphraseProtection implements KeysetProtection {
     }
 
     @Override
-    public Optional<KeyringException> wrongKey(Header header, Path store) {
-        return Optional.of(new LockedException("wrong passphrase for encrypted file store " + store + " (the passphrase came from "
+    public Optional<KeyringException> wrongKey(Header header) {
+        return Optional.of(new LockedException("wrong passphrase for " + settings.where() + " (the passphrase came from "
                 + settings.passphraseSource() + "); nothing was read or changed"));
     }
 
@@ -91,22 +96,16 @@ final class PassphraseProtection implements KeysetProtection {
                 + ", p=" + settings.argon2().parallelism() + "; passphrase from " + (src == null ? "nowhere yet" : src) + ")";
     }
 
-    private char[] passphrase(PassphraseProvider.Purpose purpose) {
-        char[] pass = null;
-        if (settings.passphraseProvider().isPresent()) {
-            pass = settings.passphraseProvider().get().passphrase(settings.path(), purpose);
-        } else if (settings.env().containsKey(StoreSettings.PASSPHRASE_ENV)) {
-            pass = settings.env().get(StoreSettings.PASSPHRASE_ENV).toCharArray();
-        }
+    private char[] passphrase(boolean create) {
+        char[] pass = settings.passphrase(create);
         if (pass == null) {
-            throw new LockedException("encrypted file store " + settings.path() + " is protected by a passphrase and none was supplied:"
-                    + " set " + StoreSettings.PASSPHRASE_ENV + " or register a PassphraseProvider (the keyring4j CLI prompts)");
+            throw new LockedException(settings.where() + " is protected by a passphrase and none was supplied: " + settings.passphraseHint());
         }
         return pass;
     }
 
     /** Argon2id → 32 bytes; the passphrase is encoded as UTF-8 (the caller wipes the chars). */
-    static byte[] derive(char[] pass, byte[] salt, Argon2Params a) {
+    public static byte[] derive(char[] pass, byte[] salt, Argon2Params a) {
         ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(pass));
         byte[] bytes = Arrays.copyOf(encoded.array(), encoded.limit());
         Arrays.fill(encoded.array(), (byte) 0);

@@ -1,4 +1,4 @@
-package dev.keyring4j.encryptedfile;
+package dev.keyring4j.keyset;
 
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.subtle.AesGcmJce;
@@ -12,8 +12,9 @@ import java.security.MessageDigest;
  * master secret a protection yields (Argon2id output, a systemd-creds sealed secret, or the key
  * file). The check value is what lets a wrong passphrase be told apart from a damaged keyset.
  */
-final class Kek {
-    static final int MASTER_BYTES = 32;
+public final class Kek {
+    /** The length of a master secret. */
+    public static final int MASTER_BYTES = 32;
     private static final byte[] KEK_INFO = "keyring4j kek/1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CHECK_INFO = "keyring4j check/1".getBytes(StandardCharsets.US_ASCII);
 
@@ -26,7 +27,7 @@ final class Kek {
     }
 
     /** Derives the KEK for the file {@code fileId}; the caller wipes {@code master}. */
-    static Kek derive(byte[] master, byte[] fileId) {
+    public static Kek derive(byte[] master, byte[] fileId) {
         byte[] key = null;
         try {
             key = Hkdf.computeHkdf("HMACSHA256", master, fileId, KEK_INFO, 32);
@@ -39,16 +40,18 @@ final class Kek {
         }
     }
 
-    byte[] check() {
+    /** The check value stored beside the keyset. */
+    public byte[] check() {
         return check.clone();
     }
 
-    boolean matches(byte[] storedCheck) {
+    /** Whether {@code storedCheck} is this KEK's check value (constant time). */
+    public boolean matches(byte[] storedCheck) {
         return MessageDigest.isEqual(check, storedCheck);
     }
 
     /** The keyset encrypted under this KEK, with the file's header as associated data. */
-    byte[] seal(Keys keys, byte[] header) {
+    public byte[] seal(Keys keys, byte[] header) {
         byte[] plain = keys.serialize();
         try {
             return aead.encrypt(plain, header);
@@ -59,7 +62,8 @@ final class Kek {
         }
     }
 
-    Keys open(byte[] sealed, byte[] header) throws GeneralSecurityException {
+    /** The keyset sealed by {@link #seal}; fails when it was not sealed by this KEK under {@code header}. */
+    public Keys open(byte[] sealed, byte[] header) throws GeneralSecurityException {
         byte[] plain = aead.decrypt(sealed, header);
         try {
             return Keys.parse(plain);

@@ -1,4 +1,4 @@
-package dev.keyring4j.encryptedfile;
+package dev.keyring4j.keyset;
 
 import com.google.crypto.tink.subtle.Random;
 import dev.keyring4j.KeyringException;
@@ -13,8 +13,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
 /**
- * The master secret is 32 random bytes in a separate 0600 key file: {@code encrypted-file.keyfile},
- * else one per store, {@code ${XDG_CONFIG_HOME}/keyring4j/<file id>.key} (so two stores never
+ * The master secret is 32 random bytes in a separate 0600 key file: the configured key file
+ * ({@code encrypted-file.keyfile}, {@code etcd.keyfile}), else, for an encrypted file, one per store, {@code ${XDG_CONFIG_HOME}/keyring4j/<file id>.key} (so two stores never
  * share one). This protects against a leak of the store file alone, nothing more: whoever reads
  * both files reads the secrets.
  *
@@ -23,12 +23,13 @@ import java.util.Optional;
  * per-store key file is removed). A crash in between leaves a store that either key opens:
  * unlocking tries {@code .next} when the key file does not match and finishes the rename.
  */
-final class KeyfileProtection implements KeysetProtection {
+public final class KeyfileProtection implements KeysetProtection {
     private static final String NEXT = ".next";
     private static final System.Logger LOG = System.getLogger(KeyfileProtection.class.getName());
-    private final StoreSettings settings;
+    private final ProtectionSettings settings;
 
-    KeyfileProtection(StoreSettings settings) {
+    /** The key file protection of the store {@code settings} describes. */
+    public KeyfileProtection(ProtectionSettings settings) {
         this.settings = settings;
     }
 
@@ -48,8 +49,8 @@ final class KeyfileProtection implements KeysetProtection {
         } catch (FileAlreadyExistsException e) {
             // a configured key file is already there (a store that was removed, or shared on purpose): use it
             Keys.wipe(master);
-            master = read(keyfile, settings.path());
-            if (master == null) throw missing(keyfile, settings.path());
+            master = read(keyfile);
+            if (master == null) throw missing(keyfile);
         } catch (IOException e) {
             Keys.wipe(master);
             throw new KeyringException("cannot create the key file " + keyfile + ": " + e.getMessage(), e);
@@ -80,8 +81,8 @@ final class KeyfileProtection implements KeysetProtection {
         if (!before.equals(keyfile)) {
             if (old.version() == 1) {
                 // the name-derived key file of version 1 may be shared with another store of the same file name
-                LOG.log(System.Logger.Level.INFO, "encrypted file store {0} now has its own key file {1}; {2} no longer opens it"
-                        + " (remove it once no other store of the same file name uses it)", settings.path(), keyfile, before);
+                LOG.log(System.Logger.Level.INFO, "{0} now has its own key file {1}; {2} no longer opens it"
+                        + " (remove it once no other store of the same file name uses it)", settings.where(), keyfile, before);
             } else {
                 Files.deleteIfExists(before); // a per-store key file of the old file id: nothing else uses it
             }
@@ -89,11 +90,11 @@ final class KeyfileProtection implements KeysetProtection {
     }
 
     @Override
-    public byte[] unlock(Header header, Path store) {
+    public byte[] unlock(Header header) {
         Path keyfile = settings.keyfile(header);
-        byte[] master = read(keyfile, store);
+        byte[] master = read(keyfile);
         if (master != null && matches(master, header)) return master;
-        byte[] staged = read(next(keyfile), store);
+        byte[] staged = read(next(keyfile));
         if (staged != null && matches(staged, header)) {
             // a rotation wrote this store file and stopped before renaming the key file: finish it
             if (master != null) Keys.wipe(master);
@@ -105,7 +106,7 @@ final class KeyfileProtection implements KeysetProtection {
             return staged;
         }
         if (staged != null) Keys.wipe(staged);
-        if (master == null) throw missing(keyfile, store);
+        if (master == null) throw missing(keyfile);
         return master; // the caller finds the mismatch: wrongKey
     }
 
@@ -134,32 +135,32 @@ final class KeyfileProtection implements KeysetProtection {
     }
 
     /** The key file's 32 bytes, or null when it does not exist. */
-    private byte[] read(Path keyfile, Path store) {
+    private byte[] read(Path keyfile) {
         PrivateFiles.requirePrivateDirectory(keyfile.getParent(), "key file directory", false);
         PrivateFiles.requireSafeChain(keyfile.getParent(), settings.home(), "key file directory");
         byte[] master;
         try {
             master = PrivateFiles.readPrivateFile(keyfile, "key file", PrivateFiles.MAX_SMALL_FILE_BYTES);
         } catch (IOException e) {
-            throw new LockedException("cannot read the key file " + keyfile + " of encrypted file store " + store + ": " + e.getMessage(), e);
+            throw new LockedException("cannot read the key file " + keyfile + " of " + settings.where() + ": " + e.getMessage(), e);
         }
         if (master != null && master.length != Kek.MASTER_BYTES) {
             Keys.wipe(master);
             throw new LockedException("the key file " + keyfile + " is not a keyring4j key file (it must hold exactly "
-                    + Kek.MASTER_BYTES + " bytes); restore the right one or set encrypted-file.keyfile");
+                    + Kek.MASTER_BYTES + " bytes); restore the right one or set " + settings.keyfileKey());
         }
         return master;
     }
 
-    private static LockedException missing(Path keyfile, Path store) {
-        return new LockedException("encrypted file store " + store + " is protected by the key file " + keyfile
-                + ", which is missing; restore it, or set encrypted-file.keyfile to where it is");
+    private LockedException missing(Path keyfile) {
+        return new LockedException(settings.where() + " is protected by the key file " + keyfile
+                + ", which is missing; restore it, or set " + settings.keyfileKey() + " to where it is");
     }
 
     @Override
-    public Optional<KeyringException> wrongKey(Header header, Path store) {
-        return Optional.of(new LockedException("the key file " + settings.keyfile(header) + " does not open encrypted file store " + store
-                + " (it belongs to another store, or is older than the store's last rotation); restore the right key file or set encrypted-file.keyfile"));
+    public Optional<KeyringException> wrongKey(Header header) {
+        return Optional.of(new LockedException("the key file " + settings.keyfile(header) + " does not open " + settings.where()
+                + " (it belongs to another store, or is older than the store's last rotation); restore the right key file or set " + settings.keyfileKey()));
     }
 
     @Override

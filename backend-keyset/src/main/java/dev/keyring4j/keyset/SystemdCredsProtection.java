@@ -1,4 +1,4 @@
-package dev.keyring4j.encryptedfile;
+package dev.keyring4j.keyset;
 
 import com.google.crypto.tink.subtle.Random;
 import dev.keyring4j.BackendUnavailableException;
@@ -15,14 +15,13 @@ import java.util.Optional;
  * credential secret, and the TPM2 when there is one), under the credential name
  * {@code keyring4j-<fileId>} so that it only unseals for this file.
  */
-final class SystemdCredsProtection implements KeysetProtection {
+public final class SystemdCredsProtection implements KeysetProtection {
     /** What unsealing may print: the sealed secret is 32 bytes; more is not ours. */
     private static final int MAX_UNSEALED = 1 << 20;
-    /** Only the time limit is this backend's to configure: the program is found on PATH, the key is 32 bytes. */
-    private static final SystemdCredsRunner.Hints HINTS = new SystemdCredsRunner.Hints(null, "encrypted-file.unseal-timeout", null);
-    private final StoreSettings settings;
+    private final ProtectionSettings settings;
 
-    SystemdCredsProtection(StoreSettings settings) {
+    /** The systemd-creds protection of the store {@code settings} describes. */
+    public SystemdCredsProtection(ProtectionSettings settings) {
         this.settings = settings;
     }
 
@@ -34,16 +33,17 @@ final class SystemdCredsProtection implements KeysetProtection {
     private SystemdCredsRunner runner() {
         Path p = SystemdCredsRunner.find(settings.env());
         if (p == null) {
-            throw new BackendUnavailableException("encrypted file store " + settings.path()
+            throw new BackendUnavailableException(settings.where()
                     + " uses systemd-creds protection, but systemd-creds is not installed (Debian: apt install systemd)");
         }
-        return new SystemdCredsRunner(p.toString(), settings.unsealTimeout(), HINTS);
+        // only the time limit is the backend's to configure: the program is found on PATH, the key is 32 bytes
+        return new SystemdCredsRunner(p.toString(), settings.unsealTimeout(), new SystemdCredsRunner.Hints(null, settings.unsealTimeoutKey(), null));
     }
 
     @Override
     public Created create(byte[] fileId) {
         SystemdCredsRunner runner = runner();
-        String where = settings.path().toString();
+        String where = settings.where();
         byte[] master = Random.randBytes(Kek.MASTER_BYTES);
         Header h = new Header(fileId, ProtectionKind.SYSTEMD_CREDS, null, null, null, "-");
         String sealed;
@@ -67,11 +67,12 @@ final class SystemdCredsProtection implements KeysetProtection {
     }
 
     @Override
-    public byte[] unlock(Header header, Path store) {
+    public byte[] unlock(Header header) {
+        String store = settings.where();
         SystemdCredsRunner runner = runner();
         byte[] master;
         try {
-            master = runner.decrypt(header.credentialName(), header.sealed().getBytes(StandardCharsets.US_ASCII), MAX_UNSEALED, store.toString());
+            master = runner.decrypt(header.credentialName(), header.sealed().getBytes(StandardCharsets.US_ASCII), MAX_UNSEALED, store);
         } catch (KeyringException e) {
             throw cannotUnseal(store, e.reason(), e);
         }
@@ -81,11 +82,11 @@ final class SystemdCredsProtection implements KeysetProtection {
     }
 
     private String cannotSeal(String why) {
-        return "cannot seal the key of encrypted file store " + settings.path() + " with systemd-creds: " + why;
+        return "cannot seal the key of " + settings.where() + " with systemd-creds: " + why;
     }
 
-    private static LockedException cannotUnseal(Path store, String why, Throwable cause) {
-        return new LockedException("systemd-creds cannot unseal the key of encrypted file store " + store + ": " + why
+    private static LockedException cannotUnseal(String store, String why, Throwable cause) {
+        return new LockedException("systemd-creds cannot unseal the key of " + store + ": " + why
                 + ". The store opens only on the machine (host key /var/lib/systemd/credential.secret, TPM2) that sealed it,"
                 + " as a user allowed to use that key", cause);
     }
@@ -97,7 +98,7 @@ final class SystemdCredsProtection implements KeysetProtection {
     }
 
     @Override
-    public Optional<KeyringException> wrongKey(Header header, Path store) {
+    public Optional<KeyringException> wrongKey(Header header) {
         return Optional.empty(); // systemd-creds authenticates what it unseals: a mismatch is tampering
     }
 

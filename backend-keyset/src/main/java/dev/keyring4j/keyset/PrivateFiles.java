@@ -1,4 +1,4 @@
-package dev.keyring4j.encryptedfile;
+package dev.keyring4j.keyset;
 
 import dev.keyring4j.AccessDeniedException;
 import dev.keyring4j.KeyringException;
@@ -22,11 +22,11 @@ import java.util.Set;
 
 /**
  * Files only their owner may read: 0600 files in 0700 directories, created that way, checked on
- * open the way ssh checks its keys (this policy is the encrypted file's), and replaced atomically by
+ * open the way ssh checks its keys (this policy is the encrypted file's and its key files'), and replaced atomically by
  * {@link PrivateFile}, so that a reader or a crash only ever sees a whole old or a whole new file.
  */
-final class PrivateFiles {
-    static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
+public final class PrivateFiles {
+    public static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
     private static final FileAttribute<Set<PosixFilePermission>> DIR_ATTR = PosixFilePermissions.asFileAttribute(DIR_MODE);
     private static final FileAttribute<Set<PosixFilePermission>> PARENT_ATTR = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"));
 
@@ -34,7 +34,7 @@ final class PrivateFiles {
     }
 
     /** What {@link #replace} does with the backup. */
-    enum Backup {
+    public enum Backup {
         /** The backup becomes the file being replaced (the last good state before this write). */
         PREVIOUS,
         /** The backup becomes the new file (after a rotation or a passphrase change, the old keys must not linger). */
@@ -64,7 +64,7 @@ final class PrivateFiles {
      * write, or that belongs to someone other than this user or root. The file itself is examined
      * ({@code NOFOLLOW_LINKS}), never what a link points to. Does nothing when it does not exist.
      */
-    static void requirePrivateFile(Path p, String what) {
+    public static void requirePrivateFile(Path p, String what) {
         Map<String, Object> a = attributes(p, what);
         if (a != null) checkFile(p, what, a);
     }
@@ -91,7 +91,7 @@ final class PrivateFiles {
      * symbolic link to a directory is followed: the directory it names is what is checked, and
      * {@link #requireSafeChain} checks the directories above both. Does nothing when it does not exist.
      */
-    static void requirePrivateDirectory(Path p, String what, boolean strict) {
+    public static void requirePrivateDirectory(Path p, String what, boolean strict) {
         Map<String, Object> a;
         try {
             a = Files.readAttributes(p, "unix:mode,uid");
@@ -119,7 +119,7 @@ final class PrivateFiles {
      * symbolic links lead to. Directories that do not exist yet are skipped (keyring4j creates
      * them 0700, or 0755 for missing parents).
      */
-    static void requireSafeChain(Path start, Path home, String what) {
+    public static void requireSafeChain(Path start, Path home, String what) {
         Path p = start.toAbsolutePath().normalize();
         while (p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) p = p.getParent();
         if (p == null) return;
@@ -184,9 +184,9 @@ final class PrivateFiles {
     }
 
     /** The largest store file read or written: about 300 000 small entries, or 48 secrets of 1 MiB; a larger write is refused. */
-    static final int MAX_STORE_BYTES = 64 << 20;
+    public static final int MAX_STORE_BYTES = 64 << 20;
     /** The largest key file or generation record read (both hold a few dozen bytes). */
-    static final int MAX_SMALL_FILE_BYTES = 4096;
+    public static final int MAX_SMALL_FILE_BYTES = 4096;
 
     /**
      * The content of a private file of at most {@code limit} bytes, or null when it does not exist.
@@ -195,7 +195,7 @@ final class PrivateFiles {
      * a file replaced meanwhile (a writer's rename) is examined and read again. (With
      * {@link #requireSafeChain}, no other user can swap the file in between.)
      */
-    static byte[] readPrivateFile(Path p, String what, int limit) throws IOException {
+    public static byte[] readPrivateFile(Path p, String what, int limit) throws IOException {
         for (int attempt = 0; ; attempt++) {
             Map<String, Object> before = attributes(p, what);
             if (before == null) return null;
@@ -219,7 +219,7 @@ final class PrivateFiles {
     }
 
     /** Creates {@code dir} as 0700 if absent (missing parents 0755); checks it when present. */
-    static void ensurePrivateDirectory(Path dir, String what) {
+    public static void ensurePrivateDirectory(Path dir, String what) {
         if (!Files.isDirectory(dir)) {
             try {
                 if (dir.getParent() != null) createParents(dir.getParent());
@@ -249,7 +249,7 @@ final class PrivateFiles {
      * Replaces {@code target} with {@code content} atomically and durably (the one atomic 0600
      * write), and points {@code backup} at the previous or the new content (a hard link: no copy).
      */
-    static void replace(Path target, byte[] content, Path backup, Backup mode) throws IOException {
+    public static void replace(Path target, byte[] content, Path backup, Backup mode) throws IOException {
         PrivateFile.writeAtomically(target, content, PrivateFile.Sync.DURABLE,
                 mode == Backup.PREVIOUS ? () -> {
                     if (Files.exists(target)) link(target, backup);
@@ -280,7 +280,7 @@ final class PrivateFiles {
     }
 
     /** Removes temp files a killed writer left (call only while holding the store's lock). */
-    static void removeStaleTemps(Path dir, String storeName) {
+    public static void removeStaleTemps(Path dir, String storeName) {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "." + storeName + "*" + PrivateFile.TEMP_SUFFIX)) {
             for (Path p : ds) Files.deleteIfExists(p);
         } catch (IOException e) {

@@ -1,4 +1,4 @@
-package dev.keyring4j.encryptedfile;
+package dev.keyring4j.keyset;
 
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
@@ -20,10 +20,10 @@ import java.security.GeneralSecurityException;
 import java.util.Arrays;
 
 /**
- * The store's Tink keysets: AES256-GCM for entries, HMAC-SHA256 PRF for entry ids, HMAC-SHA256
+ * A store's Tink keysets: AES256-GCM for entries, HMAC-SHA256 PRF for entry ids, HMAC-SHA256
  * MAC for the whole file (journal records are sealed with the AES256-GCM keyset). Immutable; rotation returns new keys.
  */
-final class Keys {
+public final class Keys {
     static {
         try {
             AeadConfig.register();
@@ -37,7 +37,8 @@ final class Keys {
     private static final byte[] ID_DOMAIN = "keyring4j-id/1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ENTRY_DOMAIN = "keyring4j-entry/1".getBytes(StandardCharsets.US_ASCII);
     private static final int CONTAINER_VERSION = 1;
-    static final int ID_BYTES = 32;
+    /** The length of an entry id. */
+    public static final int ID_BYTES = 32;
 
     private final KeysetHandle aeadKeys;
     private final KeysetHandle prfKeys;
@@ -55,7 +56,8 @@ final class Keys {
         this.mac = macKeys.getPrimitive(RegistryConfiguration.get(), Mac.class);
     }
 
-    static Keys generate() {
+    /** Fresh keysets. */
+    public static Keys generate() {
         try {
             return new Keys(KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM, RegistryConfiguration.get()),
                     KeysetHandle.generateNew(PredefinedPrfParameters.HMAC_SHA256_PRF, RegistryConfiguration.get()),
@@ -66,7 +68,7 @@ final class Keys {
     }
 
     /** New keys whose primaries are fresh; the old keys are dropped, since rotation re-encrypts everything at once. */
-    Keys rotated() {
+    public Keys rotated() {
         try {
             return new Keys(rotate(aeadKeys, PredefinedAeadParameters.AES256_GCM),
                     rotate(prfKeys, PredefinedPrfParameters.HMAC_SHA256_PRF),
@@ -84,8 +86,39 @@ final class Keys {
     }
 
 
+    /**
+     * For an online rotation (etcd): the same keys plus a fresh entry key that becomes the primary;
+     * the old entry keys still decrypt what they encrypted, the id (PRF) and MAC keys are unchanged,
+     * so key paths stay where they are while values are re-encrypted one by one.
+     */
+    public Keys withNewEntryPrimary() {
+        try {
+            KeysetHandle.Builder b = KeysetHandle.newBuilder(aeadKeys);
+            b.addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM).withRandomId().makePrimary());
+            return new Keys(b.build(), prfKeys, macKeys);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Tink cannot generate keys", e);
+        }
+    }
+
+    /** The end of an online rotation: only the primary entry key is kept (everything was re-encrypted under it). */
+    public Keys withPrimaryEntryKeyOnly() {
+        try {
+            KeysetHandle.Builder b = KeysetHandle.newBuilder(aeadKeys);
+            for (int i = b.size() - 1; i >= 0; i--) if (!b.getAt(i).isPrimary()) b.deleteAt(i);
+            return new Keys(b.build(), prfKeys, macKeys);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Tink cannot rebuild the keyset", e);
+        }
+    }
+
+    /** How many entry keys there are (1, or 2 during an online rotation). */
+    public int entryKeyCount() {
+        return aeadKeys.size();
+    }
+
     /** The three keysets, serialized; the caller wipes the result. */
-    byte[] serialize() {
+    public byte[] serialize() {
         byte[] a = null;
         byte[] p = null;
         byte[] m = null;
@@ -107,7 +140,7 @@ final class Keys {
     }
 
     /** Parses what {@link #serialize()} wrote. */
-    static Keys parse(byte[] container) throws GeneralSecurityException {
+    public static Keys parse(byte[] container) throws GeneralSecurityException {
         ByteBuffer in = ByteBuffer.wrap(container);
         if (in.remaining() < 1 || in.get() != CONTAINER_VERSION) throw new GeneralSecurityException("unknown keyset container");
         KeysetHandle[] handles = new KeysetHandle[3];
@@ -135,7 +168,7 @@ final class Keys {
     }
 
     /** The entry id: the PRF of the length-prefixed UTF-8 names, so names never appear in the file. */
-    byte[] entryId(byte[] service, byte[] account) {
+    public byte[] entryId(byte[] service, byte[] account) {
         ByteBuffer in = ByteBuffer.allocate(ID_DOMAIN.length + 8 + service.length + account.length);
         in.put(ID_DOMAIN).putInt(service.length).put(service).putInt(account.length).put(account);
         try {
@@ -146,12 +179,13 @@ final class Keys {
     }
 
     /** Associated data of an entry: binds its ciphertext to its id and to the file. */
-    static byte[] entryAssociatedData(byte[] fileId, byte[] entryId) {
+    public static byte[] entryAssociatedData(byte[] fileId, byte[] entryId) {
         return ByteBuffer.allocate(ENTRY_DOMAIN.length + fileId.length + entryId.length)
                 .put(ENTRY_DOMAIN).put(fileId).put(entryId).array();
     }
 
-    byte[] encryptEntry(byte[] plaintext, byte[] fileId, byte[] entryId) {
+    /** An entry's ciphertext, bound to {@code fileId} and {@code entryId}. */
+    public byte[] encryptEntry(byte[] plaintext, byte[] fileId, byte[] entryId) {
         try {
             return aead.encrypt(plaintext, entryAssociatedData(fileId, entryId));
         } catch (GeneralSecurityException e) {
@@ -159,12 +193,13 @@ final class Keys {
         }
     }
 
-    byte[] decryptEntry(byte[] ciphertext, byte[] fileId, byte[] entryId) throws GeneralSecurityException {
+    /** The plaintext of {@link #encryptEntry}; fails on any change or another id. */
+    public byte[] decryptEntry(byte[] ciphertext, byte[] fileId, byte[] entryId) throws GeneralSecurityException {
         return aead.decrypt(ciphertext, entryAssociatedData(fileId, entryId));
     }
 
     /** A journal record sealed with the entry AEAD; {@code associatedData} starts with the journal's own domain, so it never opens as an entry. */
-    byte[] encryptRecord(byte[] plaintext, byte[] associatedData) {
+    public byte[] encryptRecord(byte[] plaintext, byte[] associatedData) {
         try {
             return aead.encrypt(plaintext, associatedData);
         } catch (GeneralSecurityException e) {
@@ -172,11 +207,13 @@ final class Keys {
         }
     }
 
-    byte[] decryptRecord(byte[] ciphertext, byte[] associatedData) throws GeneralSecurityException {
+    /** The plaintext of {@link #encryptRecord}. */
+    public byte[] decryptRecord(byte[] ciphertext, byte[] associatedData) throws GeneralSecurityException {
         return aead.decrypt(ciphertext, associatedData);
     }
 
-    byte[] fileMac(byte[] body) {
+    /** The MAC of a whole file body. */
+    public byte[] fileMac(byte[] body) {
         try {
             return mac.computeMac(body);
         } catch (GeneralSecurityException e) {
@@ -184,11 +221,13 @@ final class Keys {
         }
     }
 
-    void verifyFileMac(byte[] tag, byte[] body) throws GeneralSecurityException {
+    /** Fails unless {@code tag} is the MAC of {@code body}. */
+    public void verifyFileMac(byte[] tag, byte[] body) throws GeneralSecurityException {
         mac.verifyMac(tag, body);
     }
 
-    static void wipe(byte[] b) {
+    /** Zeroes {@code b} (null is allowed). */
+    public static void wipe(byte[] b) {
         if (b != null) Arrays.fill(b, (byte) 0);
     }
 

@@ -1,9 +1,9 @@
-package dev.keyring4j.encryptedfile;
+package dev.keyring4j.keyset;
 
 import java.util.Arrays;
 
 /**
- * The header of a store file: its random id and how its keyset is protected. Only the fields of
+ * The header of a store's keyset (the encrypted file's header; etcd's keyset record): its random id and how its keyset is protected. Only the fields of
  * the protection's kind are set; the others are null.
  *
  * @param fileId      16 random bytes, chosen when the file is created
@@ -15,27 +15,30 @@ import java.util.Arrays;
  * @param version     the file format version the header was read from or is written as
  *                    ({@code keyring4j-file/<version>}); it is part of the canonical header
  */
-record Header(byte[] fileId, ProtectionKind kind, byte[] check, Argon2Params argon2, byte[] salt, String sealed, int version) {
+public record Header(byte[] fileId, ProtectionKind kind, byte[] check, Argon2Params argon2, byte[] salt, String sealed, int version) {
 
-    static final int FILE_ID_BYTES = 16;
+    /** The length of a file id. */
+    public static final int FILE_ID_BYTES = 16;
+    /** The format version a new header is written as ({@code keyring4j-file/3}; etcd's keyset record says the same). */
+    public static final int CURRENT_VERSION = 3;
 
     /** A header of the current format version. */
-    Header(byte[] fileId, ProtectionKind kind, byte[] check, Argon2Params argon2, byte[] salt, String sealed) {
-        this(fileId, kind, check, argon2, salt, sealed, StoreFile.VERSION);
+    public Header(byte[] fileId, ProtectionKind kind, byte[] check, Argon2Params argon2, byte[] salt, String sealed) {
+        this(fileId, kind, check, argon2, salt, sealed, CURRENT_VERSION);
     }
 
-    Header withCheck(byte[] newCheck) {
+    public Header withCheck(byte[] newCheck) {
         return new Header(fileId, kind, newCheck, argon2, salt, sealed, version);
     }
 
     /** The same header in the current format version (what the next write of an older file writes). */
-    Header current() {
-        return new Header(fileId, kind, check, argon2, salt, sealed, StoreFile.VERSION);
+    public Header current() {
+        return new Header(fileId, kind, check, argon2, salt, sealed, CURRENT_VERSION);
     }
 
     /** The systemd credential name: binds the sealed secret to this file. */
-    String credentialName() {
-        return "keyring4j-" + StoreFile.hex(fileId);
+    public String credentialName() {
+        return "keyring4j-" + java.util.HexFormat.of().formatHex(fileId);
     }
 
     @Override

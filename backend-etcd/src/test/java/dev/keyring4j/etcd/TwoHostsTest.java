@@ -1,0 +1,79 @@
+package dev.keyring4j.etcd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyring4j.testkit.EtcdFixture;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two JVMs standing for two hosts, each with its own home and its own copy of one key file (as
+ * configuration management deploys it), through {@code Keyring.open}: what one writes the other
+ * reads, and a ttl write expires for both.
+ */
+class TwoHostsTest {
+    private static EtcdFixture etcd;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void start() {
+        etcd = EtcdFixture.cluster();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (etcd != null) etcd.close();
+    }
+
+    private String run(Path home, String prefix, String... op) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), EtcdPeer.class.getName(),
+                etcd.endpoints(), prefix, home.resolve("etcd.key").toString()));
+        cmd.addAll(List.of(op));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().clear();
+        pb.environment().put("HOME", home.toString());
+        pb.environment().put("XDG_CONFIG_HOME", home.resolve("config").toString());
+        pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "peer did not exit");
+        assertEquals(0, p.exitValue(), out);
+        String[] lines = out.strip().split("\n");
+        return lines[lines.length - 1];
+    }
+
+    @Test
+    void whatOneHostWritesTheOtherReadsAndTtlsExpireForBoth() throws Exception {
+        Path a = Files.createDirectories(tmp.resolve("host-a"));
+        Path b = Files.createDirectories(tmp.resolve("host-b"));
+        Files.setPosixFilePermissions(a, PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(b, PosixFilePermissions.fromString("rwx------"));
+        String prefix = Stores.freshPrefix();
+        assertEquals("OK", run(a, prefix, "set", "deploy", "ci-bot", "token-from-a"), "host a creates the keyset and its key file");
+        assertTrue(Files.exists(a.resolve("etcd.key")));
+        Files.copy(a.resolve("etcd.key"), b.resolve("etcd.key"), StandardCopyOption.COPY_ATTRIBUTES); // the fleet's deployment step
+        assertEquals("VALUE token-from-a", run(b, prefix, "get", "deploy", "ci-bot"));
+        assertEquals("OK", run(b, prefix, "set", "deploy", "ci-bot", "token-from-b"));
+        assertEquals("VALUE token-from-b", run(a, prefix, "get", "deploy", "ci-bot"));
+
+        assertEquals("OK", run(a, prefix, "set", "oauth", "short", "lived", "1"));
+        assertEquals("VALUE lived", run(b, prefix, "get", "oauth", "short"));
+        Thread.sleep(3500); // past the 2 s lease of a 1 s ttl, and the leader's expiry sweep
+        assertEquals("ABSENT", run(b, prefix, "get", "oauth", "short"), "expired for host b");
+        assertEquals("ABSENT", run(a, prefix, "get", "oauth", "short"), "and for host a");
+    }
+}
