@@ -735,7 +735,7 @@ class KernelKeyStoreTest {
         assertTrue(a.isAvailable(), a.reason());
         assertEquals(5, a.priority());
         assertEquals(5, p.priority());
-        assertEquals(java.util.Set.of("keyring", "namespace"),
+        assertEquals(java.util.Set.of("keyring", "namespace", "watch-interval"),
                 p.settings().stream().map(dev.keyring4j.spi.Setting::key).collect(java.util.stream.Collectors.toSet()));
         KeyringException bad = assertThrows(dev.keyring4j.ConfigurationException.class,
                 () -> p.probe(BackendConfig.of("kernel", Map.of("keyring", "thread"), Map.of())));
