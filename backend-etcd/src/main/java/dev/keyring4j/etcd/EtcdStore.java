@@ -452,11 +452,6 @@ public final class EtcdStore implements CredentialStore {
         return next;
     }
 
-    /** What diagnose() shows: endpoints, the member that answered, the cluster id, the protection. */
-    String describe() {
-        return EtcdProvider.status(client, settings, faults) + ", protection " + KeysetProtection.of(settings.protection(), settings).describe();
-    }
-
     private StoreCorruptedException corrupted(String what) {
         return new StoreCorruptedException(settings.where() + ": " + what + ". Nothing was changed; restore the key from a backup"
                 + " (etcdctl snapshot restore) or delete it with etcdctl del if it is not needed");
