@@ -166,7 +166,7 @@ class CommandLineIT {
         Processes.Result r = run(env(), null, "diagnose", "--json", "--config", cfg.toString());
         assertEquals(0, r.exit(), r.err());
         JsonNode j = JSON.readTree(r.out());
-        assertEquals(Set.of("configurationError", "sources", "settings", "backends", "open", "openFailure"), fields(j));
+        assertEquals(Set.of("configurationError", "sources", "settings", "backends", "watching", "open", "openFailure"), fields(j));
         assertTrue(j.get("configurationError").isNull());
         assertTrue(j.get("openFailure").isNull());
         assertTrue(text(j.get("sources")).stream().anyMatch(s -> s.contains(cfg.toString())), j.get("sources").toString());
@@ -184,6 +184,13 @@ class CommandLineIT {
         assertTrue(open.get("writesWithoutTtl").isNull(), "env is read-only: writes go nowhere");
         assertFalse(open.get("persistentWrites").asBoolean());
         assertTrue(open.get("writesWithTtl").isNull());
+        boolean envSaysWhy = false;
+        for (JsonNode w : j.get("watching")) {
+            assertEquals(Set.of("backend", "watchable", "how"), fields(w));
+            assertFalse(w.get("how").asText().isBlank(), w.toString());
+            if (w.get("backend").asText().equals("env")) envSaysWhy = !w.get("watchable").asBoolean();
+        }
+        assertTrue(envSaysWhy, "env cannot be watched, and diagnose says so: " + j.get("watching"));
     }
 
     @Test
