@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * restarted on the same ports and data ({@link #restart}); {@link #enableAuth} turns on etcd's
  * authentication through {@code etcdctl}, after which {@link #etcdctl} runs as {@code root}; every
  * process is killed and the directory removed by {@link #close()}, and by a JVM shutdown hook if
- * the run dies first. Children get an explicit environment (no {@code ETCD*} variable of the
+ * the run dies first. {@link #singleWithTls()} serves clients over TLS with client certificates. Children get an explicit environment (no {@code ETCD*} variable of the
  * developer's leaks in). Under {@code CI=true} a missing {@code etcd} or {@code etcdctl} fails
  * ({@link Prerequisites}).
  */
@@ -52,10 +52,12 @@ public final class EtcdFixture implements AutoCloseable {
     private final List<Member> members = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private volatile String rootPassword;
+    /** With TLS: the directory holding ca.pem, server.pem/key, client.pem/key (PKCS#8); else null. */
+    private Path tls;
 
-    private record Member(String name, int clientPort, int peerPort, Path data, Path log, Process[] process) {
+    private record Member(String scheme, String name, int clientPort, int peerPort, Path data, Path log, Process[] process) {
         String clientUrl() {
-            return "http://127.0.0.1:" + clientPort;
+            return scheme + "://127.0.0.1:" + clientPort;
         }
 
         String peerUrl() {
@@ -85,6 +87,20 @@ public final class EtcdFixture implements AutoCloseable {
      * (0: etcd's default), small values let a test fill it.
      */
     public static EtcdFixture start(int size, long quotaBytes) {
+        return start(size, quotaBytes, false);
+    }
+
+    /**
+     * One member serving clients over TLS only ({@code https://}), requiring a client certificate:
+     * a private CA, a server certificate for 127.0.0.1 and a client certificate are made with
+     * {@code openssl} in the fixture's directory ({@link #tlsFile}).
+     */
+    public static EtcdFixture singleWithTls() {
+        Prerequisites.requireProgram("openssl");
+        return start(1, 0, true);
+    }
+
+    private static EtcdFixture start(int size, long quotaBytes, boolean withTls) {
         Path etcd = Prerequisites.requireProgram("etcd");
         Path ctl = Prerequisites.requireProgram("etcdctl");
         if (size < 1) throw new IllegalArgumentException("size " + size);
@@ -96,9 +112,10 @@ public final class EtcdFixture implements AutoCloseable {
         }
         EtcdFixture f = new EtcdFixture(etcd, ctl, dir, quotaBytes);
         try {
+            if (withTls) f.tls = f.makeCertificates();
             List<Integer> ports = freePorts(2 * size);
             for (int i = 0; i < size; i++) {
-                f.members.add(new Member("m" + i, ports.get(2 * i), ports.get(2 * i + 1), dir.resolve("m" + i),
+                f.members.add(new Member(withTls ? "https" : "http", "m" + i, ports.get(2 * i), ports.get(2 * i + 1), dir.resolve("m" + i),
                         dir.resolve("m" + i + ".log"), new Process[1]));
             }
             for (int i = 0; i < size; i++) f.launch(i);
@@ -140,6 +157,10 @@ public final class EtcdFixture implements AutoCloseable {
                 "--heartbeat-interval", "50", "--election-timeout", "500",
                 "--logger", "zap", "--log-outputs", "stderr"));
         if (quotaBytes > 0) cmd.addAll(List.of("--quota-backend-bytes", Long.toString(quotaBytes)));
+        if (tls != null) {
+            cmd.addAll(List.of("--cert-file", tlsFile("server.pem").toString(), "--key-file", tlsFile("server.key").toString(),
+                    "--trusted-ca-file", tlsFile("ca.pem").toString(), "--client-cert-auth"));
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(m.log().toFile()));
         pb.environment().clear();
@@ -159,6 +180,11 @@ public final class EtcdFixture implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             Process p = m.process()[0];
             if (p != null && !p.isAlive()) throw new IllegalStateException("etcd member " + m.name() + " exited (" + p.exitValue() + "):\n" + log(i));
+            if (tls != null) {
+                if (etcdctlAt(m.clientUrl(), "endpoint", "health").exit() == 0) return;
+                sleep(200);
+                continue;
+            }
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(m.clientUrl() + "/health"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
@@ -270,8 +296,15 @@ public final class EtcdFixture implements AutoCloseable {
     public Result etcdctlResult(String... args) {
         List<String> running = new ArrayList<>();
         for (int i = 0; i < members.size(); i++) if (running(i)) running.add(clientUrl(i));
-        List<String> cmd = new ArrayList<>(List.of(etcdctl.toString(), "--endpoints=" + String.join(",", running), "--dial-timeout=3s",
+        return etcdctlAt(String.join(",", running), args);
+    }
+
+    private Result etcdctlAt(String endpoints, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(etcdctl.toString(), "--endpoints=" + endpoints, "--dial-timeout=3s",
                 "--command-timeout=10s"));
+        if (tls != null) {
+            cmd.addAll(List.of("--cacert=" + tlsFile("ca.pem"), "--cert=" + tlsFile("client.pem"), "--key=" + tlsFile("client.key")));
+        }
         if (rootPassword != null) cmd.add("--user=root:" + rootPassword);
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -286,6 +319,52 @@ public final class EtcdFixture implements AutoCloseable {
                 throw new IllegalStateException("etcdctl " + String.join(" ", args) + " did not exit in 30 s");
             }
             return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** A file of the TLS material ({@code ca.pem}, {@code server.pem}, {@code server.key}, {@code client.pem}, {@code client.key}). */
+    public Path tlsFile(String name) {
+        if (tls == null) throw new IllegalStateException("this fixture has no TLS");
+        return tls.resolve(name);
+    }
+
+    private Path makeCertificates() {
+        Path t = dir.resolve("tls");
+        try {
+            Files.createDirectories(t);
+            Files.writeString(t.resolve("server.ext"), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+            Files.writeString(t.resolve("client.ext"), "extendedKeyUsage=clientAuth\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        openssl(t, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+                "-days", "2", "-subj", "/CN=keyring4j test CA");
+        for (String who : List.of("server", "client")) {
+            openssl(t, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", who + ".key", "-out", who + ".csr",
+                    "-subj", "/CN=" + (who.equals("server") ? "127.0.0.1" : "keyring4j-test-client"));
+            openssl(t, "x509", "-req", "-in", who + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", who + ".pem",
+                    "-days", "2", "-extfile", who + ".ext");
+        }
+        return t;
+    }
+
+    private static void openssl(Path cwd, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("openssl");
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true);
+        pb.environment().clear();
+        pb.environment().put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        try {
+            Process p = pb.start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("openssl " + String.join(" ", args) + ": " + out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
