@@ -6,7 +6,9 @@
 #   extensions    (Maven 3.9 only) the pristine distribution, the extension in .mvn/extensions.xml, same password form
 # for Maven 3.9.16 and 4.0.0-rc-5, the credential in the kernel keyring (KEYRING4J_BACKEND=kernel). Alternating
 # rounds (one hyperfine run of every variant per round), N rounds (default 9, at least 7); prints the medians and
-# each variant's difference to its baseline. Needs: hyperfine, keyutils (keyctl, to clean up), a JDK 17 and Maven
+# each variant's difference to its baseline. Then, since whole-run medians on a busy machine are noisy, the time
+# spent inside keyring4j in Maven's own JVM (-Xlog:class+load with uptime: from the extension's Passwords class to the
+# first class Maven loads after the last keyring4j/JNA one), 3 runs per lib/ext variant. Needs: hyperfine, keyutils (keyctl, to clean up), a JDK 17 and Maven
 # 3.8+ (the Debian packages hyperfine, keyutils, openjdk-17-jdk-headless, maven); as root it installs what is missing.
 # Usage: bench/maven-extension-startup.sh [N]      (about 2 minutes on 2 cores)
 set -euo pipefail
@@ -40,8 +42,9 @@ trap cleanup EXIT
 
 echo "== distributions $M3 and $M4 (maven-dependency-plugin unpack, from the local repository or Maven Central)"
 for v in "$M3" "$M4"; do
-  mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.9.0:unpack \
-    -Dartifact="org.apache.maven:apache-maven:$v:tar.gz:bin" -DoutputDirectory="$TMP/dist" >/dev/null
+  # outside any project (a project's marker files would skip it), so it runs once and always unpacks
+  (cd "$TMP" && mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.9.0:unpack \
+    -Dartifact="org.apache.maven:apache-maven:$v:tar.gz:bin" -DoutputDirectory="$TMP/dist" -DmarkersDirectory="$TMP/markers" >/dev/null)
   cp -a "$TMP/dist/apache-maven-$v" "$TMP/dist/ext-$v"
   cp "$JAR" "$TMP/dist/ext-$v/lib/ext/"
 done
@@ -101,3 +104,28 @@ for k, v in times.items():
     diff = "" if k.endswith("baseline") else f"{med[k] - base:+8.0f} ms"
     print(f"{k:36} {med[k]:7.0f} ms {min(v)*1000:7.0f} ms {max(v)*1000:7.0f} ms  {diff}")
 PY
+
+echo
+echo "== time inside keyring4j in Maven's JVM (-Xlog:class+load:uptime), 3 runs each"
+for v in "ext-$M3:m3" "ext-$M4:m4"; do
+  for i in 1 2 3; do
+    log="$TMP/classload-${v##*:}-$i.txt"
+    (cd "$TMP" && MAVEN_OPTS="-Xlog:class+load:file=$log:uptime" KEYRING4J_BACKEND=kernel "$TMP/dist/${v%%:*}/bin/mvn" -B -q -o \
+      -s "$TMP/${v##*:}/settings.xml" -Dsettings.security="$TMP/${v##*:}/settings-security.xml" -Dmaven.repo.local="$TMP/m2" -f "$TMP/${v##*:}/pom.xml" validate)
+    python3 - "$log" "${v%%:*}" <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+t = lambda l: float(re.match(r"\[(\d+\.\d+)s\]", l).group(1))
+start = next(i for i, l in enumerate(lines) if "dev.keyring4j.maven.Passwords " in l)
+last = max(i for i, l in enumerate(lines) if "dev.keyring4j" in l or "com.sun.jna" in l)
+def at(name):
+    i = next((i for i, l in enumerate(lines) if name in l), None)
+    return "-" if i is None else f"{(t(lines[i]) - t(lines[start])) * 1000:.0f}"
+end = lines[min(last + 1, len(lines) - 1)]
+print(f"{sys.argv[2]:22} inside keyring4j {(t(end) - t(lines[start])) * 1000:5.0f} ms"
+      f"  (kernel provider at {at('dev.keyring4j.kernel.KernelKeyringProvider ')} ms, JNA Native at {at('com.sun.jna.Native ')} ms,"
+      f" store open at {at('dev.keyring4j.kernel.KernelKeyStore')} ms)")
+PY
+  done
+done
+uptime
