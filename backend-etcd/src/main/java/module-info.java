@@ -9,6 +9,7 @@ module dev.keyring4j.etcd {
     requires com.google.crypto.tink;
     requires jetcd.core;
     requires jetcd.api;
+    requires jetcd.common;
     requires io.netty.handler;
 
     exports dev.keyring4j.etcd;

@@ -29,9 +29,9 @@ public final class EtcdProvider implements CredentialStoreProvider {
     /** The backend id. */
     public static final String ID = "etcd";
     static final int PRIORITY = 15;
-    /** Writable, persistent (replicated), encrypted on the client, with expiry (leases), listable. */
+    /** Writable, persistent (replicated), encrypted on the client, with expiry (leases), listable, watchable (etcd's watch). */
     static final Capabilities CAPABILITIES = Capabilities.of(Capabilities.Flag.WRITABLE, Capabilities.Flag.PERSISTENT,
-            Capabilities.Flag.ENCRYPTED_AT_REST, Capabilities.Flag.EXPIRY, Capabilities.Flag.LISTABLE);
+            Capabilities.Flag.ENCRYPTED_AT_REST, Capabilities.Flag.EXPIRY, Capabilities.Flag.LISTABLE, Capabilities.Flag.WATCHABLE);
 
     /** For {@link java.util.ServiceLoader}. */
     public EtcdProvider() {
@@ -82,7 +82,9 @@ public final class EtcdProvider implements CredentialStoreProvider {
         }
         String reason = status + ", prefix " + s.prefix() + ", protection " + KeysetProtection.of(s.protection(), s).describe()
                 + "; protects against " + s.protection().protectsAgainst().replace("store file", "etcd data");
-        return Candidate.of(Availability.available(PRIORITY, reason), CAPABILITIES, () -> new EtcdStore(s, client), client::close);
+        return Candidate.of(Availability.available(PRIORITY, reason), CAPABILITIES, () -> new EtcdStore(s, client), client::close)
+                .watchedBy("etcd watch on " + s.prefix() + "e/ from the next revision, resumed without gaps after interruptions"
+                        + " (RESYNC only if etcd compacted the missed revisions)");
     }
 
     /** A client for the configured cluster: user and password, TLS, bounded retries. */

@@ -4,11 +4,14 @@ import com.google.crypto.tink.subtle.Random;
 import dev.keyring4j.Capabilities;
 import dev.keyring4j.ConfigurationException;
 import dev.keyring4j.Credential;
+import dev.keyring4j.CredentialEvent;
 import dev.keyring4j.CredentialId;
 import dev.keyring4j.CredentialStore;
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.Secret;
 import dev.keyring4j.StoreCorruptedException;
+import dev.keyring4j.Subscription;
+import dev.keyring4j.internal.CredentialWatcher;
 import dev.keyring4j.keyset.Header;
 import dev.keyring4j.keyset.Kek;
 import dev.keyring4j.keyset.Keys;
@@ -35,7 +38,11 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * A credential store in etcd, shared by every host that has the same keyset protection (the same
@@ -54,7 +61,9 @@ import java.util.Optional;
  * {@link dev.keyring4j.BackendUnavailableException}, RBAC and authentication refusals
  * {@link dev.keyring4j.AccessDeniedException}, a full database {@link dev.keyring4j.QuotaExceededException},
  * a value that fails to decrypt or sits at another key path {@link StoreCorruptedException}: never
- * "absent". {@link #rotate()} re-encrypts online. Thread-safe.
+ * "absent". {@link #rotate()} re-encrypts online. {@link #watch} is etcd's own watch on the entry
+ * prefix, resumed from the last revision received after any interruption, so no change is missed
+ * unless etcd compacted it away ({@code RESYNC} then). Thread-safe.
  */
 public final class EtcdStore implements CredentialStore {
     private static final System.Logger LOG = System.getLogger(EtcdStore.class.getName());
@@ -75,6 +84,13 @@ public final class EtcdStore implements CredentialStore {
     private final String entryPrefix;
     private volatile State state;
     private volatile boolean closed;
+    /** The key path of every watched credential, with how many subscriptions watch it. */
+    private final Map<String, WatchedPath> watchedPaths = new ConcurrentHashMap<>();
+    // re-reads a watched credential when etcd reports a write or delete at its key path
+    private final CredentialWatcher watcher = new CredentialWatcher(EtcdProvider.ID, CredentialWatcher.secretsOf(this), this::watchEntries);
+
+    private record WatchedPath(CredentialId id, int subscriptions) {
+    }
 
     EtcdStore(EtcdSettings settings, Client client) {
         this.settings = settings;
@@ -470,8 +486,45 @@ public final class EtcdStore implements CredentialStore {
     }
 
     @Override
+    public Subscription watch(String service, String account, Consumer<CredentialEvent> listener) {
+        CredentialId id = new CredentialId(service, account);
+        Objects.requireNonNull(listener, "listener");
+        requireOpen();
+        // the key paths do not change with a rotation (the PRF key stays), so the path computed now is the one events name
+        String key = path(state().keys().entryId(utf8(service), utf8(account))).toString(StandardCharsets.UTF_8);
+        watchedPaths.merge(key, new WatchedPath(id, 1), (a, b) -> new WatchedPath(a.id(), a.subscriptions() + 1));
+        Subscription sub;
+        try {
+            sub = watcher.watch(service, account, listener);
+        } catch (RuntimeException e) {
+            unwatch(key);
+            throw e;
+        }
+        AtomicBoolean once = new AtomicBoolean();
+        return () -> {
+            if (!once.compareAndSet(false, true)) return;
+            sub.close();
+            unwatch(key);
+        };
+    }
+
+    private void unwatch(String key) {
+        watchedPaths.computeIfPresent(key, (k, w) -> w.subscriptions() == 1 ? null : new WatchedPath(w.id(), w.subscriptions() - 1));
+    }
+
+    /** The etcd watch that runs while there is a subscription: from the revision after now (read here, bounded by etcd.timeout). */
+    private AutoCloseable watchEntries(CredentialWatcher w) {
+        long now = faults.await(kv.get(keysetKey), "starting a watch").getHeader().getRevision();
+        return new EntryWatch(client, entryPrefix, now, w, key -> {
+            WatchedPath p = watchedPaths.get(key);
+            return p == null ? null : p.id();
+        });
+    }
+
+    @Override
     public void close() {
         closed = true;
+        watcher.close();
         client.close();
     }
 

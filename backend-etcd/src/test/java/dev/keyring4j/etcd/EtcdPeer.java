@@ -9,7 +9,7 @@ import java.time.Duration;
 /**
  * A second "host" for TwoHostsTest: a JVM of its own that opens the etcd store through
  * {@code Keyring.open(KeyringConfig)} with its own home and key file path, runs one operation and
- * prints the answer. Args: endpoints prefix keyfile op service account [value [ttl-seconds]].
+ * prints the answer. Args: endpoints prefix keyfile op (set, get, delete) service account [value [ttl-seconds]].
  */
 public final class EtcdPeer {
     private EtcdPeer() {
@@ -26,6 +26,7 @@ public final class EtcdPeer {
                     System.out.println("OK");
                 }
                 case "get" -> System.out.println(s.get(a[4], a[5]).map(x -> "VALUE " + x.asString()).orElse("ABSENT"));
+                case "delete" -> System.out.println(s.delete(a[4], a[5]) ? "DELETED" : "ABSENT");
                 default -> throw new IllegalArgumentException(a[3]);
             }
         }

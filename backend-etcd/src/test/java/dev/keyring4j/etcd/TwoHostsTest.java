@@ -1,8 +1,12 @@
 package dev.keyring4j.etcd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyring4j.CredentialEvent;
+import dev.keyring4j.CredentialId;
+import dev.keyring4j.Subscription;
 import dev.keyring4j.testkit.EtcdFixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,5 +85,30 @@ class TwoHostsTest {
         } while (!seen.equals("ABSENT") && System.nanoTime() - written < TimeUnit.SECONDS.toNanos(40));
         assertEquals("ABSENT", seen, "expired for host b");
         assertEquals("ABSENT", run(a, prefix, "get", "oauth", "short"), "and for host a");
+    }
+
+    @Test
+    void aWatchOnOneHostSeesTheOtherHostsChangesAndNothingElse() throws Exception {
+        Path a = Files.createDirectories(tmp.resolve("watch-a"));
+        Path b = Files.createDirectories(tmp.resolve("watch-b"));
+        Files.setPosixFilePermissions(a, PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(b, PosixFilePermissions.fromString("rwx------"));
+        String prefix = Stores.freshPrefix();
+        assertEquals("OK", run(a, prefix, "set", "db.example.com", "app", "one"));
+        Files.copy(a.resolve("etcd.key"), b.resolve("etcd.key"), StandardCopyOption.COPY_ATTRIBUTES);
+        CredentialId id = new CredentialId("db.example.com", "app");
+        LinkedBlockingQueue<CredentialEvent> events = new LinkedBlockingQueue<>();
+        try (EtcdStore watching = Stores.open(etcd, a, prefix, "keyfile", a.resolve("etcd.key").toString());
+             Subscription sub = watching.watch(id.service(), id.account(), events::add)) {
+            assertEquals("OK", run(b, prefix, "set", "db.example.com", "app", "two"));
+            assertEquals(new CredentialEvent(id, CredentialEvent.Kind.CHANGED), events.poll(2, TimeUnit.SECONDS), "host b changed it");
+            assertEquals("OK", run(b, prefix, "set", "db.example.com", "other", "x"));
+            assertEquals("OK", run(b, prefix, "set", "db.example.com", "app", "two")); // the same value again
+            assertNull(events.poll(1, TimeUnit.SECONDS), "another credential, or the same value, fires nothing");
+            assertEquals("DELETED", run(b, prefix, "delete", "db.example.com", "app"));
+            assertEquals(new CredentialEvent(id, CredentialEvent.Kind.DELETED), events.poll(2, TimeUnit.SECONDS), "host b deleted it");
+            assertEquals("OK", run(b, prefix, "set", "db.example.com", "app", "three"));
+            assertEquals(new CredentialEvent(id, CredentialEvent.Kind.CREATED), events.poll(2, TimeUnit.SECONDS), "host b created it again");
+        }
     }
 }

@@ -751,11 +751,21 @@ public abstract class CredentialStoreContract {
     }
 
     /** Threads and open file descriptors of this JVM (Linux /proc). */
-    private record Resources(int threads, long fds) {
+    private record Resources(int threads, long fds, Set<String> names) {
         static Resources now() throws java.io.IOException {
             try (java.util.stream.Stream<java.nio.file.Path> fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
-                return new Resources(Thread.getAllStackTraces().size(), fds.count());
+                Set<Thread> all = Thread.getAllStackTraces().keySet();
+                Set<String> names = new java.util.TreeSet<>();
+                all.forEach(t -> names.add(t.getName()));
+                return new Resources(all.size(), fds.count(), names);
             }
+        }
+
+        /** The names of the threads here that {@code base} did not have, for failure messages. */
+        Set<String> newThreads(Resources base) {
+            Set<String> n = new java.util.TreeSet<>(names);
+            n.removeAll(base.names);
+            return n;
         }
 
         boolean within(Resources base, int extraThreads, long extraFds) {
@@ -808,8 +818,8 @@ public abstract class CredentialStoreContract {
                 + (during.fds - base.fds) + " file descriptors: more than a fixed few");
         subs.forEach(Subscription::close);
         Resources after = await(Duration.ofSeconds(20), r -> r.within(base, 0, 0) && noWatchThreads());
-        assertTrue(after.within(base, 0, 0), () -> "closing every subscription left " + (after.threads - base.threads) + " threads and "
-                + (after.fds - base.fds) + " file descriptors");
+        assertTrue(after.within(base, 0, 0), () -> "closing every subscription left " + (after.threads - base.threads) + " threads "
+                + after.newThreads(base) + " and " + (after.fds - base.fds) + " file descriptors");
         assertTrue(noWatchThreads(), "a keyring4j-watch thread outlived every subscription");
         listeners.get(0).assertQuiet(Duration.ofMillis(1), "closing");
     }
