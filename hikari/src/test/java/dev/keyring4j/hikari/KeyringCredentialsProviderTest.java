@@ -208,6 +208,60 @@ class KeyringCredentialsProviderTest {
         }
     }
 
+    /**
+     * The example of docs/watch.md, as written there: a watch on the credential soft-evicts the pool
+     * on CHANGED. The password is rotated by another writer (a second handle on the same encrypted
+     * file, as another process would write it), nobody touches the pool, and the pool's sessions are
+     * all replaced by sessions logged in with the new password.
+     */
+    @Test
+    void theDocumentedWatchRotatesThePoolWhenAnotherWriterChangesThePassword(@TempDir Path dir) throws Exception {
+        KeyringConfig config = isolated().backend("encrypted-file")
+                .set("encrypted-file.path", dir.resolve("credentials.k4j").toString())
+                .set("encrypted-file.protection", "keyfile")
+                .set("encrypted-file.keyfile", dir.resolve("credentials.key").toString()).build();
+        String oldPassword = newPassword();
+        sql("CREATE USER WATCHED PASSWORD '" + oldPassword + "'");
+        try (CredentialStore store = Keyring.open(config); CredentialStore otherWriter = Keyring.open(config)) {
+            store.set(SERVICE, "watched", Secret.of(oldPassword));
+            HikariConfig pc = poolConfig("watched", new KeyringCredentialsProvider(store, SERVICE, "watched"), 2);
+            try (HikariDataSource pool = new HikariDataSource(pc)) {
+                await(() -> pool.getHikariPoolMXBean().getTotalConnections() == 2, "the pool holds 2 connections");
+                Set<String> before = sessionsOf("WATCHED");
+                assertEquals(2, before.size(), before.toString());
+                java.util.concurrent.atomic.AtomicInteger evictions = new java.util.concurrent.atomic.AtomicInteger();
+                try (dev.keyring4j.Subscription rotation = store.watch(SERVICE, "watched", event -> {
+                    switch (event.kind()) {
+                        case CHANGED, CREATED, RESYNC -> {
+                            pool.getHikariPoolMXBean().softEvictConnections();
+                            evictions.incrementAndGet();
+                        }
+                        case DELETED -> { }
+                    }
+                })) {
+                    String newPassword = newPassword();
+                    sql("ALTER USER WATCHED SET PASSWORD '" + newPassword + "'");
+                    otherWriter.set(SERVICE, "watched", Secret.of(newPassword));
+                    await(() -> evictions.get() == 1, "the watch saw the change and evicted the pool");
+                    await(() -> {
+                        try {
+                            Set<String> now = sessionsOf("WATCHED");
+                            return now.size() == 2 && now.stream().noneMatch(before::contains);
+                        } catch (SQLException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }, "the pool's sessions are all new ones, logged in with the new password");
+                    try (Connection c = pool.getConnection()) {
+                        assertEquals("WATCHED", query(c, "SELECT CURRENT_USER"));
+                        assertFalse(before.contains(query(c, "SELECT SESSION_ID()")), "a session from after the rotation");
+                    }
+                }
+            }
+        } finally {
+            sql("DROP USER WATCHED");
+        }
+    }
+
     @Test
     void aDeletedCredentialFailsTheConnectionAttemptWithKeyring4jsMessageAndNothingReachesTheDatabase() throws Exception {
         String password = newPassword();
