@@ -34,7 +34,8 @@ public record Diagnosis(String configurationError, List<String> sources, List<Se
      *
      * @param backend   the backend id
      * @param watchable whether {@code watch} reports changes (otherwise it throws {@link UnsupportedOperationException})
-     * @param how       how changes are learnt of, e.g. {@code polls every 5 s}; empty when not watchable or not said
+     * @param how       how changes are learnt of, e.g. {@code polls every 5 s}; empty when not watchable, when the
+     *                  backend is not available here (its probe found nothing to watch), or not said
      */
     public record Watching(String backend, boolean watchable, String how) {
         /** Checks the parts are present. */
