@@ -47,6 +47,20 @@ final class Stores {
         return open(config(etcd, home, prefix, extra));
     }
 
+    /** {@code set}, tried again every 200 ms while the cluster is unavailable (an election, members restarting), for up to 30 s. */
+    static void setRetrying(EtcdStore s, String service, String account, String value) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                s.set(service, account, dev.keyring4j.Secret.of(value));
+                return;
+            } catch (dev.keyring4j.BackendUnavailableException e) {
+                if (System.nanoTime() > deadline) throw e;
+                Thread.sleep(200);
+            }
+        }
+    }
+
     static List<String> args(String... a) {
         return List.of(a);
     }

@@ -61,12 +61,17 @@ class TwoHostsTest {
         return lines[lines.length - 1];
     }
 
+    /** A host's home: a private directory of its own. */
+    private Path host(String name) throws java.io.IOException {
+        Path h = Files.createDirectories(tmp.resolve(name));
+        Files.setPosixFilePermissions(h, PosixFilePermissions.fromString("rwx------"));
+        return h;
+    }
+
     @Test
     void whatOneHostWritesTheOtherReadsAndTtlsExpireForBoth() throws Exception {
-        Path a = Files.createDirectories(tmp.resolve("host-a"));
-        Path b = Files.createDirectories(tmp.resolve("host-b"));
-        Files.setPosixFilePermissions(a, PosixFilePermissions.fromString("rwx------"));
-        Files.setPosixFilePermissions(b, PosixFilePermissions.fromString("rwx------"));
+        Path a = host("host-a");
+        Path b = host("host-b");
         String prefix = Stores.freshPrefix();
         assertEquals("OK", run(a, prefix, "set", "deploy", "ci-bot", "token-from-a"), "host a creates the keyset and its key file");
         assertTrue(Files.exists(a.resolve("etcd.key")));
@@ -89,10 +94,8 @@ class TwoHostsTest {
 
     @Test
     void aWatchOnOneHostSeesTheOtherHostsChangesAndNothingElse() throws Exception {
-        Path a = Files.createDirectories(tmp.resolve("watch-a"));
-        Path b = Files.createDirectories(tmp.resolve("watch-b"));
-        Files.setPosixFilePermissions(a, PosixFilePermissions.fromString("rwx------"));
-        Files.setPosixFilePermissions(b, PosixFilePermissions.fromString("rwx------"));
+        Path a = host("watch-a");
+        Path b = host("watch-b");
         String prefix = Stores.freshPrefix();
         assertEquals("OK", run(a, prefix, "set", "db.example.com", "app", "one"));
         Files.copy(a.resolve("etcd.key"), b.resolve("etcd.key"), StandardCopyOption.COPY_ATTRIBUTES);
