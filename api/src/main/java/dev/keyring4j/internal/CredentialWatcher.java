@@ -100,6 +100,20 @@ public final class CredentialWatcher {
         return WatchDispatch.every(interval, task);
     }
 
+    /**
+     * Closes a watch handle a source holds (a signal subscription, a directory watch, a stream, a
+     * timer), if any, without throwing: a watch being stopped may already be dead (a dropped bus, a
+     * killed server), and stopping it must not fail the caller. A failure is logged at DEBUG, class only.
+     */
+    public static void stop(AutoCloseable handle, String backend) {
+        if (handle == null) return;
+        try {
+            handle.close();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.DEBUG, backend + ": stopping a watch handle failed: " + e.getClass().getName());
+        }
+    }
+
     /** A source that never looks by itself: the backend calls {@link #changed} when it knows. */
     public static Source none() {
         return w -> () -> { };

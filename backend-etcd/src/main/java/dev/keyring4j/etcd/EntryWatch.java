@@ -77,7 +77,7 @@ final class EntryWatch implements AutoCloseable {
             stream = null;
             if (t instanceof CompactedException) lost = true;
         }
-        closeQuietly(which);
+        CredentialWatcher.stop(which, EtcdProvider.ID);
         LOG.log(System.Logger.Level.DEBUG, "etcd: the watch stream ended (" + (t == null ? "completed" : t.getClass().getName())
                 + "); starting it again within " + CHECK);
     }
@@ -111,16 +111,7 @@ final class EntryWatch implements AutoCloseable {
             s = stream;
             stream = null;
         }
-        closeQuietly(check);
-        closeQuietly(s);
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        if (c == null) return;
-        try {
-            c.close();
-        } catch (Exception e) {
-            LOG.log(System.Logger.Level.DEBUG, "etcd: closing the watch: " + e.getClass().getName());
-        }
+        CredentialWatcher.stop(check, EtcdProvider.ID);
+        CredentialWatcher.stop(s, EtcdProvider.ID);
     }
 }

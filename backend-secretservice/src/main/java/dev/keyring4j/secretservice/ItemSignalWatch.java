@@ -42,7 +42,7 @@ final class ItemSignalWatch implements AutoCloseable {
 
     private synchronized void subscribe(ProviderLink l) {
         AutoCloseable fresh = l.client.onItemSignals(l.owner, l.collection, watcher::changed);
-        closeQuietly(signals);
+        CredentialWatcher.stop(signals, SecretServiceStore.ID);
         signals = fresh;
         link = l;
     }
@@ -74,19 +74,10 @@ final class ItemSignalWatch implements AutoCloseable {
     public void close() {
         synchronized (this) {
             closed = true;
-            closeQuietly(signals);
+            CredentialWatcher.stop(signals, SecretServiceStore.ID);
             signals = null;
             link = null;
         }
-        closeQuietly(check);
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        if (c == null) return;
-        try {
-            c.close();
-        } catch (Exception ignored) {
-            // unsubscribing from a dropped bus fails harmlessly
-        }
+        CredentialWatcher.stop(check, SecretServiceStore.ID);
     }
 }

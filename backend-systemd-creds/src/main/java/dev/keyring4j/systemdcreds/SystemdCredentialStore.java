@@ -68,18 +68,10 @@ final class SystemdCredentialStore implements CredentialStore {
         try {
             for (CredentialDirectory d : sources.directories) handles.add(DirectoryWatch.watch(d.path(), name -> true, w::changed));
         } catch (java.io.IOException | RuntimeException e) {
-            for (AutoCloseable h : handles) closeQuietly(h);
+            for (AutoCloseable h : handles) CredentialWatcher.stop(h, SystemdCredentialsProvider.ID);
             throw e;
         }
-        return () -> handles.forEach(SystemdCredentialStore::closeQuietly);
-    }
-
-    private static void closeQuietly(AutoCloseable h) {
-        try {
-            h.close();
-        } catch (Exception ignored) {
-            // a directory watch's close does not fail
-        }
+        return () -> handles.forEach(h -> CredentialWatcher.stop(h, SystemdCredentialsProvider.ID));
     }
 
     @Override
