@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyring4j.CredentialEvent;
+import dev.keyring4j.CredentialId;
 import dev.keyring4j.Secret;
 import dev.keyring4j.StoreCorruptedException;
+import dev.keyring4j.Subscription;
+import dev.keyring4j.internal.CredentialWatcher;
 import dev.keyring4j.spi.Availability;
 import dev.keyring4j.spi.BackendConfig;
 import dev.keyring4j.spi.Candidate;
@@ -25,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * What the servers see and what tampering does, on one real etcd member: no name or secret in clear
  * in etcdctl's view or in a snapshot, a changed byte or a value moved to another key path is
  * StoreCorruptedException, a lease never cuts a ttl short, rotation re-encrypts while another
- * instance keeps working, and the probe says which member answered.
+ * instance keeps working, the probe says which member answered, and a watch whose missed revisions
+ * were compacted away says RESYNC and goes on.
  */
 class EnvelopeTest {
     private static EtcdFixture etcd;
@@ -207,5 +213,37 @@ class EnvelopeTest {
         assertEquals(32, Files.size(keyfile));
         assertThrows(dev.keyring4j.ConfigurationException.class,
                 () -> new EtcdProvider().probe(Stores.config(etcd, home, "/x/", "user", "app")));
+    }
+
+    /**
+     * The one watch path no cluster fault reaches deterministically: a stream that resumes from a
+     * revision etcd has compacted away. The watch is started at such a revision on purpose; it must
+     * start again from now, send RESYNC, and report the next change.
+     */
+    @Test
+    void aWatchWhoseMissedRevisionsWereCompactedSaysResyncAndGoesOn() throws Exception {
+        String prefix = Stores.freshPrefix();
+        CredentialId id = new CredentialId("db.example.com", "app");
+        try (EtcdStore s = Stores.open(etcd, home, prefix)) {
+            s.set(id.service(), id.account(), Secret.of("one"));
+            long seen = revision(prefix);
+            s.set(id.service(), id.account(), Secret.of("two"));
+            s.set(id.service(), id.account(), Secret.of("three"));
+            raw.getKVClient().compact(revision(prefix)).get(10, TimeUnit.SECONDS);
+
+            LinkedBlockingQueue<CredentialEvent> events = new LinkedBlockingQueue<>();
+            CredentialWatcher watcher = new CredentialWatcher(EtcdProvider.ID, CredentialWatcher.secretsOf(s), CredentialWatcher.none());
+            try (Subscription sub = watcher.watch(id.service(), id.account(), events::add);
+                 EntryWatch watch = new EntryWatch(raw, prefix + "e/", seen, watcher, key -> id)) {
+                assertEquals(new CredentialEvent(id, CredentialEvent.Kind.RESYNC), events.poll(5, TimeUnit.SECONDS),
+                        "the revisions after " + seen + " are compacted: events may have been missed");
+                s.set(id.service(), id.account(), Secret.of("four"));
+                assertEquals(new CredentialEvent(id, CredentialEvent.Kind.CHANGED), events.poll(2, TimeUnit.SECONDS), "watching goes on");
+            }
+        }
+    }
+
+    private static long revision(String prefix) throws Exception {
+        return raw.getKVClient().get(bs(prefix + "keyset")).get(10, TimeUnit.SECONDS).getHeader().getRevision();
     }
 }
