@@ -11,20 +11,29 @@ import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 
 /**
  * The one etcd watch of a store, on its entry prefix, running while the store has a subscription.
- * It starts at the revision after the one the store last saw and every restart resumes from the
- * revision after the last event received, so no change is skipped while the stream is down (a
- * killed member, no quorum): the events are replayed when it is back. Only when etcd has compacted
- * those revisions away does the watch start again from now and send {@code RESYNC}. Each event names
- * a key path; {@code watchedPath} maps it to the watched credential it belongs to (paths are keyed
- * hashes of the names, so nothing else could), and only that credential is re-read.
+ * It starts at the revision after the one the store last read, and keeps its own count of the
+ * first revision it has not received: raised by every event (its mod revision) and by etcd's
+ * progress notifications (their header revision, which etcd sends only when every earlier event has
+ * been delivered). A stream that fails for any reason (its member killed, no leader, a cancel) is
+ * closed and started again within a second from that revision, so no change is skipped while it is
+ * down: the changes made meanwhile are replayed. Only when etcd has compacted those revisions away
+ * does the restart begin at the oldest revision etcd still has, and every subscription gets
+ * {@code RESYNC}. Each event names a key path; {@code watchedPath} maps it to the watched credential
+ * it belongs to (paths are keyed hashes of the names, so nothing else could), and only that
+ * credential is re-read.
+ *
+ * <p>jetcd calls the listener while holding its own lock, so this class never calls jetcd while
+ * holding its own: the lock guards the fields only.
  */
 final class EntryWatch implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EntryWatch.class.getName());
-    /** How soon a watch stream that ended with an error is started again. */
+    /** How soon a watch stream that ended is started again. */
     static final Duration CHECK = Duration.ofSeconds(1);
 
     private final Client client;
@@ -33,9 +42,14 @@ final class EntryWatch implements AutoCloseable {
     private final Function<String, CredentialId> watchedPath;
     private final AutoCloseable check;
     private long next; // the first revision not yet received; guarded by this
-    private boolean lost; // revisions were compacted away before they were received; guarded by this
-    private Watch.Watcher stream; // null while down; guarded by this
+    private boolean resync; // etcd compacted revisions not yet received: RESYNC after the restart; guarded by this
+    private Stream current; // the stream in use, null while down; guarded by this
     private boolean closed; // guarded by this
+
+    /** One jetcd watcher; its callbacks know which stream they belong to. */
+    private static final class Stream {
+        volatile Watch.Watcher watcher; // null until watch() returned
+    }
 
     /** Starts watching from {@code revision + 1}, {@code revision} being one the store has read at. */
     EntryWatch(Client client, String entryPrefix, long revision, CredentialWatcher watcher, Function<String, CredentialId> watchedPath) {
@@ -45,73 +59,100 @@ final class EntryWatch implements AutoCloseable {
         this.watchedPath = watchedPath;
         synchronized (this) {
             next = revision + 1;
-            start();
         }
+        start();
         this.check = CredentialWatcher.every(CHECK, this::check);
     }
 
-    private synchronized void start() {
-        WatchOption o = WatchOption.builder().isPrefix(true).withRevision(next).build();
-        // the callbacks may run before watch() returns: they take the lock, held here until self[0] is set
-        Watch.Watcher[] self = new Watch.Watcher[1];
-        self[0] = client.getWatchClient().watch(prefix, o, Watch.listener(this::received, t -> ended(self, t), () -> ended(self, null)));
-        stream = self[0];
+    /** Opens a stream from the next revision unless one is in use or the watch is closed; true if it is now the one in use. */
+    private boolean start() {
+        Stream s = new Stream();
+        long from;
+        synchronized (this) {
+            if (closed || current != null) return false;
+            current = s; // reserved first: its callbacks may come before watch() returns
+            from = next;
+        }
+        Watch.Watcher w;
+        try {
+            WatchOption o = WatchOption.builder().isPrefix(true).withRevision(from).withProgressNotify(true).build();
+            w = client.getWatchClient().watch(prefix, o, Watch.listener(r -> received(r), t -> failed(s, t), () -> ended(s)));
+        } catch (RuntimeException e) {
+            ended(s);
+            throw e;
+        }
+        s.watcher = w;
+        boolean inUse;
+        synchronized (this) {
+            inUse = current == s;
+        }
+        if (!inUse) CredentialWatcher.stop(w, EtcdProvider.ID); // it failed, or the watch was closed, meanwhile
+        return inUse;
     }
 
     private void received(WatchResponse r) {
+        List<CredentialId> ids = new ArrayList<>();
+        long last = 0;
         for (WatchEvent e : r.getEvents()) {
-            synchronized (this) {
-                next = Math.max(next, e.getKeyValue().getModRevision() + 1);
-            }
+            last = Math.max(last, e.getKeyValue().getModRevision());
             CredentialId id = watchedPath.apply(e.getKeyValue().getKey().toString(StandardCharsets.UTF_8));
-            if (id != null) watcher.changed(id);
+            if (id != null) ids.add(id);
         }
-    }
-
-    /** The stream ended: jetcd resumes by itself after a dropped connection, so this is what it gave up on (or a cancel by the server). */
-    private void ended(Watch.Watcher[] self, Throwable t) {
-        Watch.Watcher which;
         synchronized (this) {
-            which = self[0];
-            if (stream != which) return;
-            stream = null;
-            if (t instanceof CompactedException) lost = true;
+            if (last > 0) next = Math.max(next, last + 1);
+            else if (r.isProgressNotify()) next = Math.max(next, r.getHeader().getRevision() + 1);
         }
-        CredentialWatcher.stop(which, EtcdProvider.ID);
-        LOG.log(System.Logger.Level.DEBUG, "etcd: the watch stream ended (" + (t == null ? "completed" : t.getClass().getName())
-                + "); starting it again within " + CHECK);
+        ids.forEach(watcher::changed);
     }
 
-    /** Every second: a stream that ended starts again, from the next revision, or from now with RESYNC if those were compacted. */
+    /** jetcd reports an error: this stream is closed here and started again by the next check, from the next revision. */
+    private void failed(Stream s, Throwable t) {
+        if (t instanceof CompactedException c) {
+            synchronized (this) {
+                resync = true;
+                next = Math.max(next, c.getCompactedRevision());
+            }
+        }
+        LOG.log(System.Logger.Level.DEBUG, "etcd: the watch stream failed (" + t.getClass().getName() + "); starting it again within " + CHECK);
+        ended(s);
+        CredentialWatcher.stop(s.watcher, EtcdProvider.ID); // null while start() is still in watch(): start() closes it then
+    }
+
+    /** The stream ended (closed by jetcd, by {@link #failed}, or never opened): no longer the one in use. */
+    private void ended(Stream s) {
+        synchronized (this) {
+            if (current == s) current = null;
+        }
+    }
+
+    /** Every second: a stream that ended starts again; after a compaction, every subscription is told RESYNC. */
     private void check() {
-        boolean resync;
         synchronized (this) {
-            if (closed || stream != null) return;
-            resync = lost;
-            if (lost) {
-                next = 0; // now: the missed revisions are gone
-                lost = false;
-            }
-            try {
-                start();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, "etcd: the watch could not start again yet: " + e.getClass().getName());
-                lost = resync;
-                return;
-            }
+            if (closed || current != null) return;
         }
-        if (resync) watcher.resync();
+        try {
+            if (!start()) return;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "etcd: the watch could not start again yet: " + e.getClass().getName());
+            return;
+        }
+        boolean missed;
+        synchronized (this) {
+            missed = resync;
+            resync = false;
+        }
+        if (missed) watcher.resync();
     }
 
     @Override
     public void close() {
-        Watch.Watcher s;
+        Stream s;
         synchronized (this) {
             closed = true;
-            s = stream;
-            stream = null;
+            s = current;
+            current = null;
         }
         CredentialWatcher.stop(check, EtcdProvider.ID);
-        CredentialWatcher.stop(s, EtcdProvider.ID);
+        if (s != null) CredentialWatcher.stop(s.watcher, EtcdProvider.ID);
     }
 }

@@ -83,7 +83,7 @@ public final class EtcdProvider implements CredentialStoreProvider {
         String reason = status + ", prefix " + s.prefix() + ", protection " + KeysetProtection.of(s.protection(), s).describe()
                 + "; protects against " + s.protection().protectsAgainst().replace("store file", "etcd data");
         return Candidate.of(Availability.available(PRIORITY, reason), CAPABILITIES, () -> new EtcdStore(s, client), client::close)
-                .watchedBy("etcd watch on " + s.prefix() + "e/ from the next revision, resumed without gaps after interruptions"
+                .watchedBy("etcd watch on " + s.prefix() + "e/ from the first revision not yet received, restarted from there within 1 s after a failure"
                         + " (RESYNC only if etcd compacted the missed revisions)");
     }
 
