@@ -264,6 +264,9 @@ final class ChainStore implements CredentialStore {
             outer.close();
             throw e;
         }
+        // the chain's baseline was read before the members took theirs: a change in between would be in
+        // every member's baseline and fire nothing, so compare once more now that all of them watch
+        watcher.changed(new CredentialId(service, account));
         java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
         return () -> {
             if (!closed.compareAndSet(false, true)) return;

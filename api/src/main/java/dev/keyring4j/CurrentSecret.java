@@ -1,5 +1,6 @@
 package dev.keyring4j;
 
+import java.util.Arrays;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,12 +25,13 @@ public final class CurrentSecret implements Supplier<Secret>, AutoCloseable {
     private Secret cached; // guarded by lock; null when absent
     private boolean stale = true; // guarded by lock
     private boolean closed; // guarded by lock
+    private long generation; // guarded by lock: counts events, so that a read that raced one is not cached
 
     CurrentSecret(CredentialStore store, String service, String account) {
         this.store = Objects.requireNonNull(store, "store");
         this.id = new CredentialId(service, account);
         // subscribed before the first read, so that no change between the two is missed
-        this.subscription = store.capabilities().watchable() ? store.watch(service, account, e -> refresh()) : null;
+        this.subscription = store.capabilities().watchable() ? store.watch(service, account, e -> changed()) : null;
         if (subscription != null) refresh();
     }
 
@@ -57,18 +59,42 @@ public final class CurrentSecret implements Supplier<Secret>, AutoCloseable {
 
     /** The current secret (a copy), or empty when the store holds none now. */
     public Optional<Secret> find() {
+        long seen;
         synchronized (lock) {
             if (closed) throw new IllegalStateException("this CurrentSecret is closed");
-            if (subscription != null && !stale) return Optional.ofNullable(cached).map(s -> Secret.of(s.asBytes()));
+            if (subscription != null && !stale) return Optional.ofNullable(cached).map(CurrentSecret::copy);
+            seen = generation;
         }
         Optional<Secret> read = store.get(id.service(), id.account());
-        if (subscription != null) remember(read);
-        return read.map(s -> Secret.of(s.asBytes()));
+        try {
+            if (subscription != null) remember(read, seen);
+            return read.map(CurrentSecret::copy);
+        } finally {
+            read.ifPresent(Secret::destroy);
+        }
+    }
+
+    /** An event: what is cached may be old from now on; read again. */
+    private void changed() {
+        synchronized (lock) {
+            generation++;
+            stale = true;
+        }
+        refresh();
     }
 
     private void refresh() {
+        long seen;
+        synchronized (lock) {
+            seen = generation;
+        }
         try {
-            remember(store.get(id.service(), id.account()));
+            Optional<Secret> read = store.get(id.service(), id.account());
+            try {
+                remember(read, seen);
+            } finally {
+                read.ifPresent(Secret::destroy);
+            }
         } catch (RuntimeException e) {
             synchronized (lock) {
                 stale = true; // the next get reads, and reports the failure to its caller
@@ -76,16 +102,27 @@ public final class CurrentSecret implements Supplier<Secret>, AutoCloseable {
         }
     }
 
-    private void remember(Optional<Secret> value) {
-        Secret copy = value.map(s -> Secret.of(s.asBytes())).orElse(null);
+    /** Caches what a read begun at {@code seen} found, unless an event came since (a later read then decides). */
+    private void remember(Optional<Secret> value, long seen) {
+        Secret copy = value.map(CurrentSecret::copy).orElse(null);
         synchronized (lock) {
-            if (closed) {
+            if (closed || generation != seen) {
                 if (copy != null) copy.destroy();
                 return;
             }
             if (cached != null) cached.destroy();
             cached = copy;
             stale = false;
+        }
+    }
+
+    /** A copy of {@code s}; the intermediate array is wiped. */
+    private static Secret copy(Secret s) {
+        byte[] b = s.asBytes();
+        try {
+            return Secret.of(b);
+        } finally {
+            Arrays.fill(b, (byte) 0);
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -310,20 +311,29 @@ public final class CredentialWatcher {
 
     /** One subscription: a queue of its own events, drained on a shared worker, one event at a time, in order. */
     private final class Sub implements Subscription {
+        private static final int IDLE = 0;
+        private static final int DELIVERING = 1;
+        private static final int CLOSED = 2;
+
         final CredentialId id;
         private final Consumer<CredentialEvent> listener;
         private final ConcurrentLinkedQueue<CredentialEvent> queue = new ConcurrentLinkedQueue<>();
         private final AtomicBoolean draining = new AtomicBoolean();
-        private final AtomicBoolean closing = new AtomicBoolean();
-        private volatile boolean open = true;
+        // IDLE -> DELIVERING around each listener call; close() sets CLOSED, after which no call starts
+        // (the one DELIVERING then, if any, finishes: close() does not wait for it)
+        private final AtomicInteger state = new AtomicInteger(IDLE);
 
         Sub(CredentialId id, Consumer<CredentialEvent> listener) {
             this.id = id;
             this.listener = listener;
         }
 
+        private boolean open() {
+            return state.get() != CLOSED;
+        }
+
         void offer(CredentialEvent e) {
-            if (!open) return;
+            if (!open()) return;
             queue.add(e);
             if (draining.compareAndSet(false, true)) WatchDispatch.execute(this::drain);
         }
@@ -331,15 +341,18 @@ public final class CredentialWatcher {
         private void drain() {
             while (true) {
                 CredentialEvent e;
-                while (open && (e = queue.poll()) != null) {
+                while ((e = queue.poll()) != null) {
+                    if (!state.compareAndSet(IDLE, DELIVERING)) break; // closed
                     try {
                         listener.accept(e);
                     } catch (Throwable t) {
                         // a broken listener must not stop the others: logged without its message, which might quote anything
                         LOG.log(System.Logger.Level.WARNING, backend + ": a watch listener threw " + t.getClass().getName() + "; ignored");
+                    } finally {
+                        state.compareAndSet(DELIVERING, IDLE); // stays CLOSED if the listener (or anyone) closed it meanwhile
                     }
                 }
-                if (!open) queue.clear();
+                if (!open()) queue.clear();
                 draining.set(false);
                 if (queue.isEmpty() || !draining.compareAndSet(false, true)) return;
             }
@@ -347,15 +360,14 @@ public final class CredentialWatcher {
 
         @Override
         public void close() {
-            if (!closing.compareAndSet(false, true)) return;
-            open = false;
+            if (state.getAndSet(CLOSED) == CLOSED) return;
             queue.clear();
             remove(this);
         }
 
         @Override
         public String toString() {
-            return "Subscription[" + backend + ", " + (open ? "open" : "closed") + "]";
+            return "Subscription[" + backend + ", " + (open() ? "open" : "closed") + "]";
         }
     }
 }

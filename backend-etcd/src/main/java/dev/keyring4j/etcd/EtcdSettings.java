@@ -149,7 +149,9 @@ record EtcdSettings(
             Secret secret = s.get(EtcdProvider.ID, user.get()).orElseThrow(() -> new ConfigurationException("etcd.password-store "
                     + passwordStore.get() + " holds no credential (service etcd, account " + user.get() + "): store the etcd password there,"
                     + " e.g. keyring4j --backend " + passwordStore.get() + " set etcd " + user.get()));
-            return Optional.of(secret.asBytes());
+            try (secret) {
+                return Optional.of(secret.asBytes());
+            }
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {

@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  * so that their classes (picocli, discovery, every backend's probe and read path) are in the archive.
  *
  * <p>Changes nothing and asks nobody: it reads an id nobody stores, lists, probes (probes never prompt
- * or write) and prints help, with the Secret Service's prompts denied and the command backend off
+ * or write) and prints help, with the Secret Service's prompts denied and the command and etcd backends off
  * (a rule matching every host would otherwise run its token command), whatever the user's
  * configuration says. It is never part of a user's command.
  */
@@ -24,6 +24,8 @@ public final class Training {
         // system properties rank above the environment and the files: no unlock dialog, no token command
         System.setProperty("keyring4j.secret-service.prompt", "deny");
         System.setProperty("keyring4j.command.enabled", "false");
+        // a configured etcd cluster would win auto-detection, and its first read creates the keyset there and a key file here
+        System.setProperty("keyring4j.etcd.enabled", "false");
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
         String[][] runs = {
             {"--backend", "env", "get", "keyring4j-training", "none"},
