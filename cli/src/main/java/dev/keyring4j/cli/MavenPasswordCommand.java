@@ -17,8 +17,9 @@ import picocli.CommandLine.Parameters;
  * keyring4j-maven-extension turns into the secret stored under the names, printed only after checking
  * that the store holds a non-empty credential there (exit 1 otherwise). Nothing to encrypt: the line
  * names the credential, it holds no secret. Names are written with the extension's escape (a {@code /},
- * {@code %}, brace, bracket, {@code ,}, {@code =}, {@code $} or white space inside a name becomes
- * {@code %XX}; the decoder is {@code dev.keyring4j.maven.Reference}).
+ * {@code %}, brace, bracket, {@code ,}, {@code =}, {@code $}, {@code & < > " '}, backslash or white
+ * space inside a name becomes {@code %XX}, so the line is well-formed XML; the decoder is
+ * {@code dev.keyring4j.maven.Reference}).
  */
 @Command(name = "maven-password", description = {"Print the settings.xml <password> line that keyring4j-maven-extension reads from the store,",
         "after checking that SERVICE/ACCOUNT holds a credential (docs/integrations/maven.md)."})
@@ -73,7 +74,7 @@ final class MavenPasswordCommand implements Callable<Integer> {
     private static String encode(String name) {
         StringBuilder out = new StringBuilder(name.length());
         name.codePoints().forEach(cp -> {
-            boolean escape = "%/{}[],=$".indexOf(cp) >= 0 || Character.isWhitespace(cp) || Character.isSpaceChar(cp) || Character.isISOControl(cp);
+            boolean escape = "%/{}[],=$&<>\"'\\".indexOf(cp) >= 0 || Character.isWhitespace(cp) || Character.isSpaceChar(cp) || Character.isISOControl(cp);
             if (!escape) {
                 out.appendCodePoint(cp);
                 return;

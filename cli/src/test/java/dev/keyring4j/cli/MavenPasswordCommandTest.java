@@ -66,5 +66,7 @@ class MavenPasswordCommandTest {
         assertEquals("https:%2F%2Frepo.example.dev:8443/ci%20bot", MavenPasswordCommand.payload("https://repo.example.dev:8443", "ci bot"));
         assertEquals("100%25%7Bx%7D/%5Ba%5D%3Db%2Cc%24", MavenPasswordCommand.payload("100%{x}", "[a]=b,c$"));
         assertEquals("ünï/cødé%09", MavenPasswordCommand.payload("ünï", "cødé\t"));
+        // XML's own characters and a trailing backslash: the printed line stays well-formed, and plexus still sees the closing brace
+        assertEquals("a%26b%3Cc%3E/%22q%27%5C", MavenPasswordCommand.payload("a&b<c>", "\"q'\\"));
     }
 }

@@ -10,8 +10,9 @@ import java.nio.charset.StandardCharsets;
  * The {@code SERVICE/ACCOUNT} payload inside a settings.xml password form. Exactly one raw {@code /}
  * separates the two names; inside a name, {@code %XX} is a UTF-8 byte (so {@code %2F} is a {@code /}
  * and {@code %25} a {@code %}). {@link #payload()} writes {@code %}, {@code /}, braces, brackets,
- * {@code ,}, {@code =}, {@code $} and white space that way, which keeps the form intact through
- * Maven's own parsing (it cuts at the first {@code }}, Maven 4 refuses braces inside, XML trims spaces).
+ * {@code ,}, {@code =}, {@code $}, XML's {@code & < > " '}, a backslash and white space that way, which
+ * keeps the form intact through Maven's own parsing (it cuts at the first {@code }} not after a
+ * backslash, Maven 4 refuses braces inside, XML trims spaces and gives {@code &} and {@code <} a meaning).
  */
 record Reference(String service, String account) {
     /** Where a user reads how to write a form. */
@@ -59,7 +60,7 @@ record Reference(String service, String account) {
     private static String encode(String name) {
         StringBuilder out = new StringBuilder(name.length());
         name.codePoints().forEach(cp -> {
-            boolean escape = "%/{}[],=$".indexOf(cp) >= 0 || Character.isWhitespace(cp) || Character.isSpaceChar(cp) || Character.isISOControl(cp);
+            boolean escape = "%/{}[],=$&<>\"'\\".indexOf(cp) >= 0 || Character.isWhitespace(cp) || Character.isSpaceChar(cp) || Character.isISOControl(cp);
             if (!escape) {
                 out.appendCodePoint(cp); // other characters stay as they are: settings.xml is UTF-8
                 return;

@@ -28,11 +28,11 @@ class ReferenceTest {
 
     @Test
     void roundTripsNamesThatMavensParsingWouldCut() {
-        for (String name : List.of("100%", "a}b", "{x}", "[a]=b,c", " lead", "trail ", "tab\tx", "ünï/cødé", "𝄞 music", "$HOME", "%2F")) {
+        for (String name : List.of("100%", "a}b", "{x}", "[a]=b,c", " lead", "trail ", "tab\tx", "ünï/cødé", "𝄞 music", "$HOME", "%2F", "a&b", "<x>", "q\"uote", "it's", "ends\\")) {
             Reference r = Reference.of(name, name + "-acct");
             String payload = r.payload();
             assertEquals(1, payload.chars().filter(c -> c == '/').count(), payload);
-            assertTrue(payload.chars().noneMatch(c -> "{}[],= \t$".indexOf(c) >= 0), payload);
+            assertTrue(payload.chars().noneMatch(c -> "{}[],= \t$&<>\"'\\".indexOf(c) >= 0), payload);
             assertEquals(r, Reference.parse(payload), payload);
         }
     }
@@ -43,6 +43,7 @@ class ReferenceTest {
         assertEquals(Reference.of("https://repo.example.dev:8443", "ci bot"), Reference.parse("https:%2F%2Frepo.example.dev:8443/ci%20bot"));
         assertEquals(Reference.of("100%{x}", "[a]=b,c$"), Reference.parse("100%25%7Bx%7D/%5Ba%5D%3Db%2Cc%24"));
         assertEquals(Reference.of("ünï", "cødé\t"), Reference.parse("ünï/cødé%09"));
+        assertEquals(Reference.of("a&b<c>", "\"q'\\"), Reference.parse("a%26b%3Cc%3E/%22q%27%5C"));
         assertEquals("https:%2F%2Frepo.example.dev:8443/ci%20bot", Reference.of("https://repo.example.dev:8443", "ci bot").payload());
     }
 
