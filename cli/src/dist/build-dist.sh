@@ -46,6 +46,7 @@ install -m 0644 "$root/NOTICE" "$d/usr/share/doc/keyring4j/NOTICE"
   echo "Source: https://github.com/keyring4j/keyring4j"
   echo
   echo "Files: *"
+  echo "Copyright: 2026 The keyring4j developers"
   echo "License: Apache-2.0"
   echo " On Debian systems the full text is in /usr/share/common-licenses/Apache-2.0;"
   echo " the libraries bundled in keyring4j.jar and their licenses are listed in NOTICE."
@@ -65,8 +66,9 @@ Homepage: https://github.com/keyring4j/keyring4j
 Description: credential storage on Linux, and tells you where a secret went
  keyring4j stores and reads credentials in the best store the machine offers:
  systemd credentials, the Secret Service (gnome-keyring, KeePassXC), the kernel
- keyring, an encrypted file or environment variables, and never falls back
- silently to something weaker. Includes git and docker credential helpers.
+ keyring, an encrypted file or environment variables (and, when configured, an
+ etcd cluster or a token command), and never falls back silently to something
+ weaker. Includes git and docker credential helpers.
 CONTROL
 find "$d" -exec touch -h -d "@$epoch" {} +
 dpkg-deb --root-owner-group -Zxz --build "$d" "$target/keyring4j_${debversion}_all.deb" >/dev/null

@@ -56,7 +56,8 @@ public final class BuildDocs {
         m.append(".SH NAME\nkeyring4j \\- ").append(esc(String.join(" ", spec.usageMessage().description()))).append('\n');
         m.append(".SH SYNOPSIS\n.B keyring4j\n[\\fIOPTIONS\\fR] \\fICOMMAND\\fR [\\fIARGS\\fR]\n");
         m.append(".SH DESCRIPTION\nkeyring4j stores and reads credentials in the best store this machine offers (systemd credentials, the\n"
-                + "Secret Service, the kernel keyring, an encrypted file, environment variables) and says which one it used and why.\n"
+                + "Secret Service, the kernel keyring, an encrypted file, environment variables; when configured, an etcd cluster\n"
+                + "or a token command) and says which one it used and why.\n"
                 + "Secrets are read from stdin or a no\\-echo prompt, never from the command line, and are written only to stdout.\n");
         m.append(".SH OPTIONS\n");
         options(m, spec);
@@ -89,7 +90,7 @@ public final class BuildDocs {
         m.append(".SH FILES\n.TP\n.I ${XDG_CONFIG_HOME:\\-~/.config}/keyring4j/keyring.properties\nthe user's configuration\n"
                 + ".TP\n.I /etc/keyring4j/keyring.properties\nthe system's configuration\n"
                 + ".TP\n.I ${XDG_CACHE_HOME:\\-~/.cache}/keyring4j/\nthe launcher's class data archives (start\\-up speed only; safe to delete)\n");
-        m.append(".SH SEE ALSO\n.BR docker-credential-keyring4j (1),\n.BR keyctl (1),\n.BR secret-tool (1),\n.BR systemd-creds (1)\n.PP\n"
+        m.append(".SH SEE ALSO\n.BR git-credential (1),\n.BR keyctl (1),\n.BR secret-tool (1),\n.BR systemd-creds (1)\n.PP\n"
                 + "https://github.com/keyring4j/keyring4j: README.md, docs/cli.md (every command and the \\-\\-json schemas),\n"
                 + "docs/configuration.md, docs/troubleshooting.md, SECURITY.md\n");
         return m.toString();
