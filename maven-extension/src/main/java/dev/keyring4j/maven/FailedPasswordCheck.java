@@ -2,7 +2,6 @@ package dev.keyring4j.maven;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.inject.Named;
@@ -73,10 +72,11 @@ public final class FailedPasswordCheck extends AbstractMavenLifecycleParticipant
         }
     }
 
+    /** The attribute rule of Maven 3.9's plexus-sec-dispatcher 2.0: comma-separated, keys trimmed and case-sensitive. */
     private static boolean isKeyring4jType(String attributes) {
         for (String attribute : attributes.split(",")) {
             int eq = attribute.indexOf('=');
-            if (eq > 0 && attribute.substring(0, eq).trim().toLowerCase(Locale.ROOT).equals("type")
+            if (eq > 0 && attribute.substring(0, eq).trim().equals("type")
                     && attribute.substring(eq + 1).trim().equals("keyring4j")) return true;
         }
         return false;
