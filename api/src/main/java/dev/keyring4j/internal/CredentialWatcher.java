@@ -68,15 +68,17 @@ public final class CredentialWatcher {
     private final Map<CredentialId, Watched> watched = new ConcurrentHashMap<>();
     private final Set<CredentialId> pending = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    private final Object recheckLock = new Object();
+    // orders the reads of one credential: a read's result is applied only if no read that started later was
+    private final java.util.concurrent.atomic.AtomicLong tickets = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean allPending;
     private int subscriptions; // guarded by this
     private AutoCloseable running; // guarded by this
     private boolean closed; // guarded by this
 
     private static final class Watched {
-        volatile Object state;
-        volatile boolean known;
+        Object state; // guarded by this
+        boolean known; // guarded by this
+        long applied; // the ticket of the read state came from; guarded by this
         final List<Sub> subs = new CopyOnWriteArrayList<>();
     }
 
@@ -179,25 +181,44 @@ public final class CredentialWatcher {
             }
             subscriptions++;
             Watched w = watched.computeIfAbsent(id, k -> new Watched());
-            fresh = !w.known && w.subs.isEmpty();
+            fresh = w.subs.isEmpty(); // the first subscription of this credential (a Watched without one is removed)
             w.subs.add(sub);
         }
         if (fresh) baseline(id);
         return sub;
     }
 
+    /**
+     * Reads the state of {@code id} (outside any lock: a read may take the store's whole timeout) and
+     * applies it, unless a read that started later was applied first. The first state known sets the
+     * baseline without an event; after that, a different state is the event returned (when
+     * {@code report}), else null.
+     */
+    private CredentialEvent.Kind look(CredentialId id, Watched w, boolean report) {
+        long ticket = tickets.incrementAndGet();
+        Object now = reader.read(id);
+        synchronized (w) {
+            if (ticket < w.applied) return null; // older than what is known
+            w.applied = ticket;
+            Object before = w.state;
+            boolean wasKnown = w.known;
+            w.state = now;
+            w.known = true;
+            if (!wasKnown || !report || Objects.equals(before, now)) return null;
+            return before == null ? CredentialEvent.Kind.CREATED : now == null ? CredentialEvent.Kind.DELETED : CredentialEvent.Kind.CHANGED;
+        }
+    }
+
     /** Reads the first state of a newly watched credential, so that a later change compares with it. */
     private void baseline(CredentialId id) {
-        synchronized (recheckLock) {
-            Watched w = watched.get(id);
-            if (w == null || w.known) return;
-            try {
-                w.state = reader.read(id);
-                w.known = true;
-            } catch (RuntimeException e) {
-                // unknown for now: the next successful read sets it without an event
-                LOG.log(System.Logger.Level.DEBUG, backend + ": the first read of a watched credential failed: " + e.getClass().getName());
-            }
+        Watched w = watched.get(id);
+        if (w == null) return;
+        try {
+            CredentialEvent.Kind kind = look(id, w, true);
+            if (kind != null) deliver(w, new CredentialEvent(id, kind)); // a recheck knew it first, and it changed since
+        } catch (RuntimeException e) {
+            // unknown for now: the next successful read sets it without an event
+            LOG.log(System.Logger.Level.DEBUG, backend + ": the first read of a watched credential failed: " + e.getClass().getName());
         }
     }
 
@@ -221,13 +242,13 @@ public final class CredentialWatcher {
 
     /** Events may have been missed: re-read every baseline, then tell every listener {@code RESYNC}. */
     public void resync() {
-        synchronized (recheckLock) {
-            for (Map.Entry<CredentialId, Watched> e : watched.entrySet()) {
-                try {
-                    e.getValue().state = reader.read(e.getKey());
-                    e.getValue().known = true;
-                } catch (RuntimeException ex) {
-                    e.getValue().known = false;
+        for (Map.Entry<CredentialId, Watched> e : watched.entrySet()) {
+            Watched w = e.getValue();
+            try {
+                look(e.getKey(), w, false);
+            } catch (RuntimeException ex) {
+                synchronized (w) {
+                    w.known = false; // the next successful read sets it without an event
                 }
             }
         }
@@ -237,41 +258,32 @@ public final class CredentialWatcher {
     }
 
     private void recheck() {
-        synchronized (recheckLock) {
-            scheduled.set(false);
-            Set<CredentialId> ids;
-            if (allPending) {
-                allPending = false;
-                pending.clear();
-                ids = new HashSet<>(watched.keySet());
-            } else {
-                ids = new HashSet<>(pending);
-                pending.removeAll(ids);
-            }
-            for (CredentialId id : ids) {
-                Watched w = watched.get(id);
-                if (w == null) continue;
-                Object now;
-                try {
-                    now = reader.read(id);
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.DEBUG, backend + ": re-reading a watched credential failed: " + e.getClass().getName());
-                    continue;
-                }
-                if (!w.known) {
-                    w.state = now;
-                    w.known = true;
-                    continue;
-                }
-                Object before = w.state;
-                if (Objects.equals(before, now)) continue;
-                w.state = now;
-                CredentialEvent.Kind kind = before == null ? CredentialEvent.Kind.CREATED
-                        : now == null ? CredentialEvent.Kind.DELETED : CredentialEvent.Kind.CHANGED;
-                CredentialEvent event = new CredentialEvent(id, kind);
-                for (Sub s : w.subs) s.offer(event);
-            }
+        scheduled.set(false);
+        Set<CredentialId> ids;
+        if (allPending) {
+            allPending = false;
+            pending.clear();
+            ids = new HashSet<>(watched.keySet());
+        } else {
+            ids = new HashSet<>(pending);
+            pending.removeAll(ids);
         }
+        for (CredentialId id : ids) {
+            Watched w = watched.get(id);
+            if (w == null) continue;
+            CredentialEvent.Kind kind;
+            try {
+                kind = look(id, w, true);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, backend + ": re-reading a watched credential failed: " + e.getClass().getName());
+                continue;
+            }
+            if (kind != null) deliver(w, new CredentialEvent(id, kind));
+        }
+    }
+
+    private static void deliver(Watched w, CredentialEvent event) {
+        for (Sub s : w.subs) s.offer(event);
     }
 
     /** How many subscriptions are open. */

@@ -94,7 +94,8 @@ public final class EtcdProvider implements CredentialStoreProvider {
                 // retries end well inside etcd.timeout: every call is bounded there anyway
                 .retryMaxDuration(s.timeout())
                 .retryDelay(50).retryMaxDelay(500)
-                .waitForReady(false);
+                .waitForReady(false)
+                .executorService(callbackThreads());
         if (s.user().isPresent()) {
             byte[] pw = s.password().orElseThrow();
             try {
@@ -119,6 +120,21 @@ public final class EtcdProvider implements CredentialStoreProvider {
         } catch (RuntimeException e) {
             throw new KeyringException("cannot create an etcd client for " + s.endpointList() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The threads jetcd runs its callbacks on (watch events among them): daemon threads that end after
+     * 2 s idle, where jetcd's own pool keeps them 60 s, so that a store whose watches are closed holds
+     * no extra thread for long. Never shut down: an idle pool has no thread left to stop.
+     */
+    private static java.util.concurrent.ExecutorService callbackThreads() {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 2, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "keyring4j-etcd-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     /** The first endpoint that answers a status request: which member, its version, the cluster id. */
