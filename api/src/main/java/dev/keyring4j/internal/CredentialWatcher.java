@@ -191,21 +191,24 @@ public final class CredentialWatcher {
     /**
      * Reads the state of {@code id} (outside any lock: a read may take the store's whole timeout) and
      * applies it, unless a read that started later was applied first. The first state known sets the
-     * baseline without an event; after that, a different state is the event returned (when
-     * {@code report}), else null.
+     * baseline without an event; after that, a different state is an event (when {@code report}),
+     * queued to the subscriptions under the same lock, so that events leave in the order the states
+     * were applied.
      */
-    private CredentialEvent.Kind look(CredentialId id, Watched w, boolean report) {
+    private void look(CredentialId id, Watched w, boolean report) {
         long ticket = tickets.incrementAndGet();
         Object now = reader.read(id);
         synchronized (w) {
-            if (ticket < w.applied) return null; // older than what is known
+            if (ticket < w.applied) return; // older than what is known
             w.applied = ticket;
             Object before = w.state;
             boolean wasKnown = w.known;
             w.state = now;
             w.known = true;
-            if (!wasKnown || !report || Objects.equals(before, now)) return null;
-            return before == null ? CredentialEvent.Kind.CREATED : now == null ? CredentialEvent.Kind.DELETED : CredentialEvent.Kind.CHANGED;
+            if (!wasKnown || !report || Objects.equals(before, now)) return;
+            CredentialEvent event = new CredentialEvent(id, before == null ? CredentialEvent.Kind.CREATED
+                    : now == null ? CredentialEvent.Kind.DELETED : CredentialEvent.Kind.CHANGED);
+            for (Sub s : w.subs) s.offer(event); // only enqueues: delivery runs on the dispatch threads
         }
     }
 
@@ -214,8 +217,7 @@ public final class CredentialWatcher {
         Watched w = watched.get(id);
         if (w == null) return;
         try {
-            CredentialEvent.Kind kind = look(id, w, true);
-            if (kind != null) deliver(w, new CredentialEvent(id, kind)); // a recheck knew it first, and it changed since
+            look(id, w, true); // an event only if a recheck knew it first and it changed since
         } catch (RuntimeException e) {
             // unknown for now: the next successful read sets it without an event
             LOG.log(System.Logger.Level.DEBUG, backend + ": the first read of a watched credential failed: " + e.getClass().getName());
@@ -271,19 +273,12 @@ public final class CredentialWatcher {
         for (CredentialId id : ids) {
             Watched w = watched.get(id);
             if (w == null) continue;
-            CredentialEvent.Kind kind;
             try {
-                kind = look(id, w, true);
+                look(id, w, true);
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, backend + ": re-reading a watched credential failed: " + e.getClass().getName());
-                continue;
             }
-            if (kind != null) deliver(w, new CredentialEvent(id, kind));
         }
-    }
-
-    private static void deliver(Watched w, CredentialEvent event) {
-        for (Sub s : w.subs) s.offer(event);
     }
 
     /** How many subscriptions are open. */
