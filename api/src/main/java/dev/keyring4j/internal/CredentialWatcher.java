@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -69,7 +70,7 @@ public final class CredentialWatcher {
     private final Set<CredentialId> pending = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     // orders the reads of one credential: a read's result is applied only if no read that started later was
-    private final java.util.concurrent.atomic.AtomicLong tickets = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong tickets = new AtomicLong();
     private volatile boolean allPending;
     private int subscriptions; // guarded by this
     private AutoCloseable running; // guarded by this
@@ -115,6 +116,11 @@ public final class CredentialWatcher {
         } catch (Exception e) {
             LOG.log(System.Logger.Level.DEBUG, backend + ": stopping a watch handle failed: " + e.getClass().getName());
         }
+    }
+
+    /** Daemon threads named {@code prefix1}, {@code prefix2}, …, for a backend's own watch machinery (as the shared watch threads are made). */
+    public static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+        return WatchDispatch.daemons(prefix);
     }
 
     /** A source that never looks by itself: the backend calls {@link #changed} when it knows. */

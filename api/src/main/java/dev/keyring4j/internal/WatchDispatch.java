@@ -43,7 +43,7 @@ final class WatchDispatch {
     private WatchDispatch() {
     }
 
-    private static ThreadFactory daemons(String prefix) {
+    static ThreadFactory daemons(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, prefix + n.incrementAndGet());

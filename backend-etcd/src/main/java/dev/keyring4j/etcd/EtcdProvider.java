@@ -3,6 +3,7 @@ package dev.keyring4j.etcd;
 import dev.keyring4j.Capabilities;
 import dev.keyring4j.ConfigurationException;
 import dev.keyring4j.KeyringException;
+import dev.keyring4j.internal.CredentialWatcher;
 import dev.keyring4j.keyset.Keys;
 import dev.keyring4j.keyset.KeysetProtection;
 import dev.keyring4j.spi.Availability;
@@ -16,6 +17,10 @@ import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.maintenance.StatusResponse;
 import java.net.URI;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Provides the {@code etcd} backend: {@link EtcdStore}, credentials shared by a fleet through an
@@ -127,14 +132,9 @@ public final class EtcdProvider implements CredentialStoreProvider {
      * 2 s idle, where jetcd's own pool keeps them 60 s, so that a store whose watches are closed holds
      * no extra thread for long. Never shut down: an idle pool has no thread left to stop.
      */
-    private static java.util.concurrent.ExecutorService callbackThreads() {
-        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-        return new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 2, java.util.concurrent.TimeUnit.SECONDS,
-                new java.util.concurrent.SynchronousQueue<>(), r -> {
-                    Thread t = new Thread(r, "keyring4j-etcd-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+    private static ExecutorService callbackThreads() {
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 2, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                CredentialWatcher.daemonThreads("keyring4j-etcd-"));
     }
 
     /** The first endpoint that answers a status request: which member, its version, the cluster id. */
