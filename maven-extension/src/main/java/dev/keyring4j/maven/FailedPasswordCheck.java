@@ -2,8 +2,6 @@ package dev.keyring4j.maven;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.inject.Named;
 import javax.inject.Singleton;
 import org.apache.maven.AbstractMavenLifecycleParticipant;
@@ -24,9 +22,6 @@ import org.apache.maven.settings.Server;
 @Named("keyring4j")
 @Singleton
 public final class FailedPasswordCheck extends AbstractMavenLifecycleParticipant {
-    /** {@code {[attributes]payload}} as plexus-sec-dispatcher 2.0 reads it; the Maven 3.9 form has the attribute type=keyring4j. */
-    private static final Pattern FORM = Pattern.compile("\\s*\\{\\[([^\\]]*)\\](.*)\\}\\s*", Pattern.DOTALL);
-
     /** Sisu builds it. */
     public FailedPasswordCheck() {
     }
@@ -54,9 +49,8 @@ public final class FailedPasswordCheck extends AbstractMavenLifecycleParticipant
 
     private static void check(String owner, String field, String value, List<String> problems) {
         if (value == null) return;
-        Matcher m = FORM.matcher(value);
-        if (!m.matches() || !isKeyring4jType(m.group(1))) return;
-        String payload = m.group(2);
+        String payload = Reference.formPayload(value, "type");
+        if (payload == null) return;
         String outcome = Passwords.outcome(payload);
         if (outcome != null && outcome.isEmpty()) return; // answered
         String where = "the " + field + " of " + owner + " (" + value.trim() + ")";
@@ -70,16 +64,6 @@ public final class FailedPasswordCheck extends AbstractMavenLifecycleParticipant
                     + " (or the file -Dsettings.security names) exists; create it with the content <settingsSecurity/>"
                     + " (see " + Reference.DOCS + "#troubleshooting)");
         }
-    }
-
-    /** The attribute rule of Maven 3.9's plexus-sec-dispatcher 2.0: comma-separated, keys trimmed and case-sensitive. */
-    private static boolean isKeyring4jType(String attributes) {
-        for (String attribute : attributes.split(",")) {
-            int eq = attribute.indexOf('=');
-            if (eq > 0 && attribute.substring(0, eq).trim().equals("type")
-                    && attribute.substring(eq + 1).trim().equals("keyring4j")) return true;
-        }
-        return false;
     }
 
     private static boolean maven4() {

@@ -15,7 +15,8 @@ import org.codehaus.plexus.components.secdispatcher.SecDispatcherException;
  * {@code (SERVICE, ACCOUNT)} in the store {@code Keyring.open()} returns.
  *
  * <p>Guarantees: the secret is returned to Maven and nowhere else; a malformed form, a missing or empty
- * credential, or a store failure throws with keyring4j's message, which Maven 4 reports as a fatal
+ * credential, or a store failure throws with keyring4j's message, naming the server (or proxy) whose value it
+ * is when a settings file of the run carries it; Maven 4 reports it as a fatal
  * settings problem (the build stops before any repository is contacted). It only reads: {@code mvnenc}
  * cannot encrypt with it ({@code keyring4j maven-password} prints the form instead).
  */
@@ -38,10 +39,15 @@ public final class Keyring4jDispatcher implements Dispatcher {
             return Passwords.password(str);
         } catch (KeyringException e) {
             // Maven 4 reports only "Could not decrypt password … <the form>", without this exception's message,
-            // even under -X: say what keyring4j found on stderr (Maven 4 shows it as "[WARNING] [stderr] …") before it does
-            System.err.println("keyring4j could not supply the settings.xml password {[name=keyring4j,version=4.0]" + str + "}: " + e.getMessage());
+            // even under -X, and never says whose value it is: say on stderr (Maven 4 shows it as "[WARNING] [stderr] …")
+            // what keyring4j found, naming the server as the settings files name it
+            String form = "{[name=keyring4j,version=4.0]" + str + "}";
+            List<String> owners = SettingsOwners.of(str);
+            String what = owners.isEmpty() ? "the settings.xml password " + form : String.join(" and ", owners) + " (" + form + ")";
+            String message = "keyring4j could not supply " + what + ": " + e.getMessage();
+            System.err.println(message);
             System.err.flush();
-            throw new SecDispatcherException(e.getMessage());
+            throw new SecDispatcherException(message);
         }
     }
 

@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The {@code SERVICE/ACCOUNT} payload inside a settings.xml password form. Exactly one raw {@code /}
@@ -20,6 +22,24 @@ record Reference(String service, String account) {
 
     Reference {
         if (service.isEmpty() || account.isEmpty()) throw new IllegalArgumentException("service and account must not be empty");
+    }
+
+    /** {@code {[attributes]payload}}, as both plexus-sec-dispatcher generations cut a settings value. */
+    private static final Pattern FORM = Pattern.compile("\\s*\\{\\[([^\\]]*)\\](.*)\\}\\s*", Pattern.DOTALL);
+
+    /**
+     * The payload of a settings value that is a keyring4j form, or null: {@code {[type=keyring4j]…}} (Maven 3.9)
+     * for {@code key} {@code type}, {@code {[name=keyring4j,version=4.0]…}} (Maven 4) for {@code name}. Attributes
+     * are comma-separated, keys and values trimmed and case-sensitive, as plexus-sec-dispatcher reads them.
+     */
+    static String formPayload(String value, String key) {
+        Matcher m = FORM.matcher(value);
+        if (!m.matches()) return null;
+        for (String attribute : m.group(1).split(",")) {
+            int eq = attribute.indexOf('=');
+            if (eq > 0 && attribute.substring(0, eq).trim().equals(key) && attribute.substring(eq + 1).trim().equals("keyring4j")) return m.group(2);
+        }
+        return null;
     }
 
     /** The reference to these names. */
