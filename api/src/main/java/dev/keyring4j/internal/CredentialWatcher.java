@@ -44,10 +44,14 @@ public final class CredentialWatcher {
     private static final System.Logger LOG = System.getLogger("dev.keyring4j.watch");
     /** Writers replace files in several steps (temp file, rename, journal): one look after they settle. */
     public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(50);
-    private static final byte[] DIGEST_KEY = new byte[32];
 
-    static {
-        new SecureRandom().nextBytes(DIGEST_KEY);
+    /** Made at the first digest, not when a store is built: a cold SecureRandom costs about 20 ms of a start that never watches. */
+    private static final class DigestKey {
+        static final byte[] VALUE = new byte[32];
+
+        static {
+            new SecureRandom().nextBytes(VALUE);
+        }
     }
 
     /** Reads the state of one credential: null when absent; throws when it cannot be read now (nothing fires then). */
@@ -140,7 +144,7 @@ public final class CredentialWatcher {
             byte[] bytes = s.asBytes();
             try {
                 Mac mac = Mac.getInstance("HmacSHA256");
-                mac.init(new SecretKeySpec(DIGEST_KEY, "HmacSHA256"));
+                mac.init(new SecretKeySpec(DigestKey.VALUE, "HmacSHA256"));
                 return new Digest(mac.doFinal(bytes));
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);

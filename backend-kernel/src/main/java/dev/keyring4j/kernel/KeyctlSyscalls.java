@@ -1,5 +1,6 @@
 package dev.keyring4j.kernel;
 
+import com.sun.jna.Function;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -10,10 +11,12 @@ import dev.keyring4j.support.NativeLibc;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The {@code add_key} and {@code keyctl} system calls, made through libc's {@code syscall(2)} with
- * JNA direct mapping, so no libkeyutils is needed. Every call returns the kernel's answer, or
+ * The {@code add_key} and {@code keyctl} system calls, made through libc's {@code syscall(2)} with JNA
+ * (a {@link Function} pointer first, direct mapping once a process makes many calls), so no libkeyutils
+ * is needed. Every call returns the kernel's answer, or
  * {@code -errno} on failure: errors are values here and the store decides what each one means.
  *
  * <p>Strings and payloads go through per-thread native scratch buffers (allocated once, wiped after
@@ -62,6 +65,8 @@ final class KeyctlSyscalls {
     private static final long[] NUMBERS;
     /** Why the syscalls cannot be used here, or null when they can. */
     static final String UNSUPPORTED;
+    /** libc's {@code syscall}, or null with {@link #UNSUPPORTED} saying why. */
+    private static final Function SYSCALL;
 
     static {
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
@@ -76,10 +81,11 @@ final class KeyctlSyscalls {
         } else {
             why = "no keyctl syscall numbers for architecture " + arch + " (supported: x86_64, aarch64)";
         }
+        Function syscall = null;
         if (numbers != null) {
             try {
-                NativeLibc.prepareJna(); // no `ldconfig -p` child
-                Native.register(KeyctlSyscalls.class, NativeLibrary.getInstance(NativeLibc.SONAME));
+                // a function pointer, not yet Native.register (see DIRECT_AFTER)
+                syscall = NativeLibc.bind(() -> NativeLibrary.getInstance(NativeLibc.SONAME).getFunction("syscall", Function.THROW_LAST_ERROR));
             } catch (LinkageError e) {
                 numbers = null;
                 why = "cannot bind syscall(2) in libc through JNA: " + e.getMessage();
@@ -87,6 +93,7 @@ final class KeyctlSyscalls {
         }
         NUMBERS = numbers;
         UNSUPPORTED = why;
+        SYSCALL = syscall;
     }
 
     private static final long ADD_KEY_NR = NUMBERS == null ? -1 : NUMBERS[0];
@@ -122,6 +129,15 @@ final class KeyctlSyscalls {
     private KeyctlSyscalls() {
     }
 
+    // Two ways to the same function. The Function pointer costs ~1 ms to bind and a few microseconds a call
+    // (boxed arguments, unboxed again through JNI); direct mapping costs ~15 ms to bind (reflection) and a
+    // fraction of a microsecond a call. A short-lived process (the command, a build reading one password)
+    // makes a handful of calls, so it starts on the pointer; the DIRECT_AFTER-th call registers the native
+    // method, and every later call uses it.
+    private static final int DIRECT_AFTER = 64;
+    private static final AtomicInteger CALLS = new AtomicInteger();
+    private static volatile boolean direct;
+
     // libc's syscall() is variadic, but on x86_64 and aarch64 Linux the variadic and the fixed
     // calling conventions agree for integer arguments, so a fixed 6-argument prototype is exact.
     private static native long syscall(long number, long a1, long a2, long a3, long a4, long a5) throws LastErrorException;
@@ -129,9 +145,26 @@ final class KeyctlSyscalls {
     private static long call(long nr, long a1, long a2, long a3, long a4, long a5) {
         if (NUMBERS == null) return -ENOSYS;
         try {
-            return syscall(nr, a1, a2, a3, a4, a5);
+            if (direct) return syscall(nr, a1, a2, a3, a4, a5);
+            if (CALLS.incrementAndGet() == DIRECT_AFTER) registerDirect();
+            return SYSCALL.invokeLong(new Object[] {nr, a1, a2, a3, a4, a5});
         } catch (LastErrorException e) {
             return -e.getErrorCode();
+        }
+    }
+
+    /** Whether calls now go through direct mapping (tests). */
+    static boolean direct() {
+        return direct;
+    }
+
+    /** Binds {@link #syscall} by direct mapping; on failure every call stays on the function pointer. */
+    private static void registerDirect() {
+        try {
+            Native.register(KeyctlSyscalls.class, NativeLibrary.getInstance(NativeLibc.SONAME));
+            direct = true;
+        } catch (LinkageError | RuntimeException e) {
+            // the pointer works; it is only slower
         }
     }
 

@@ -33,8 +33,7 @@ final class NonDumpable {
     /** Separate so that a missing JNA shows as a LinkageError in {@link #apply}, not when this class loads. */
     private static final class Call {
         static String prctlNotDumpable() {
-            NativeLibc.prepareJna();
-            Function prctl = NativeLibrary.getInstance(NativeLibc.SONAME).getFunction("prctl");
+            Function prctl = NativeLibc.bind(() -> NativeLibrary.getInstance(NativeLibc.SONAME).getFunction("prctl"));
             int rc = prctl.invokeInt(new Object[] {PR_SET_DUMPABLE, 0L, 0L, 0L, 0L});
             return rc == 0 ? null : "prctl(PR_SET_DUMPABLE, 0) failed with errno " + Native.getLastError();
         }

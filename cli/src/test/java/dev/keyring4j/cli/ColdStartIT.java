@@ -98,6 +98,39 @@ class ColdStartIT {
         }
     }
 
+    /**
+     * JNA's native stub is unpacked once into the user's cache and loaded from there afterwards: no run after the
+     * first writes a temporary copy of it (NativeLibc.bind, JnaStubCache).
+     */
+    @Test
+    void jnaLoadsItsStubFromTheUserCacheInsteadOfUnpackingItEveryRun() throws Exception {
+        Path strace = Prerequisites.requireProgram("strace");
+        Prerequisites.requireProgram("keyctl");
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        Path cache = dir.resolve("cache").resolve("keyring4j").resolve("jna");
+        for (int run = 1; run <= 2; run++) {
+            Path trace = Files.createTempFile(dir, "openat", ".trace");
+            List<String> cmd = List.of(strace.toString(), "-f", "-qq", "-e", "trace=openat", "-o", trace.toString(),
+                    Processes.java().toString(), "-Djava.io.tmpdir=" + tmp, "-jar", System.getProperty("keyring4j.cli.jar"),
+                    "--backend", "kernel", "get", "coldstart.example", "nobody");
+            Processes.Result r = Processes.run(cmd, env("XDG_CACHE_HOME", dir.resolve("cache").toString()), null);
+            assertEquals(1, r.exit(), r.err());
+            List<String> opens = Files.readAllLines(trace);
+            List<String> stubs;
+            try (var s = Files.list(cache)) {
+                stubs = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("libjnidispatch-") && n.endsWith(".so")).toList();
+            }
+            assertEquals(1, stubs.size(), "one cached stub after run " + run + ": " + stubs);
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
+            if (run == 2) {
+                List<String> written = opens.stream().filter(l -> l.contains(tmp.toString()) && l.contains("O_CREAT")).toList();
+                assertEquals(List.of(), written, "JNA unpacked its stub into the temporary directory again");
+                String stub = cache.resolve(stubs.get(0)).toString();
+                assertTrue(opens.stream().anyMatch(l -> l.contains('"' + stub + '"') && !l.contains("ENOENT")), "the cached stub is loaded: " + stub);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ the launcher's class data archive
 
     private Processes.Result launch(Path archive, String... args) throws Exception {
