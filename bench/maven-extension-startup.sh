@@ -4,6 +4,8 @@
 #   baseline      the pristine distribution, the server's password in clear text
 #   lib/ext       the distribution with the extension jar in ${maven.home}/lib/ext, password {[...keyring4j]maven-bench/bench}
 #   extensions    (Maven 3.9 only) the pristine distribution, the extension in .mvn/extensions.xml, same password form
+#   empty         (Maven 3.9) the clear-text project with an extension of one empty class in .mvn/extensions.xml: what
+#                 Maven's core-extension resolution costs by itself, whatever the extension
 # for Maven 3.9.16 and 4.0.0-rc-5, the credential in the kernel keyring (KEYRING4J_BACKEND=kernel). Alternating
 # rounds (one hyperfine run of every variant per round), N rounds (default 9, at least 7); prints the medians and
 # each variant's difference to its baseline. Then, since whole-run medians on a busy machine are noisy, the time
@@ -71,12 +73,24 @@ project "$TMP/m3x" "{[type=keyring4j]maven-bench/bench}"
 mkdir -p "$TMP/m3x/.mvn"
 echo "<extensions><extension><groupId>dev.keyring4j</groupId><artifactId>keyring4j-maven-extension</artifactId><version>$VERSION</version></extension></extensions>" > "$TMP/m3x/.mvn/extensions.xml"
 project "$TMP/m4" "{[name=keyring4j,version=4.0]maven-bench/bench}"
+# Maven's own price for any core extension in .mvn/extensions.xml: an extension of one empty class, no component
+mkdir -p "$TMP/empty-ext/src/bench" "$TMP/empty-ext/classes"
+echo 'package bench; public final class Empty { }' > "$TMP/empty-ext/src/bench/Empty.java"
+javac -d "$TMP/empty-ext/classes" "$TMP/empty-ext/src/bench/Empty.java"
+EMPTYREPO="$TMP/m2/bench/empty-extension/1"
+mkdir -p "$EMPTYREPO"
+jar cf "$EMPTYREPO/empty-extension-1.jar" -C "$TMP/empty-ext/classes" .
+echo '<project><modelVersion>4.0.0</modelVersion><groupId>bench</groupId><artifactId>empty-extension</artifactId><version>1</version></project>' > "$EMPTYREPO/empty-extension-1.pom"
+project "$TMP/m3e" "plain-text-password"
+mkdir -p "$TMP/m3e/.mvn"
+echo "<extensions><extension><groupId>bench</groupId><artifactId>empty-extension</artifactId><version>1</version></extension></extensions>" > "$TMP/m3e/.mvn/extensions.xml"
 
 run() { # name distribution project
   echo "env -u MAVEN_OPTS KEYRING4J_BACKEND=kernel $TMP/dist/$2/bin/mvn -B -q -o -s $TMP/$3/settings.xml -Dsettings.security=$TMP/$3/settings-security.xml -Dmaven.repo.local=$TMP/m2 -f $TMP/$3/pom.xml validate"
 }
-NAMES=("maven $M3 baseline" "maven $M3 lib/ext" "maven $M3 .mvn/extensions.xml" "maven $M4 baseline" "maven $M4 lib/ext")
-CMDS=("$(run a "apache-maven-$M3" plain)" "$(run b "ext-$M3" m3)" "$(run c "apache-maven-$M3" m3x)" "$(run d "apache-maven-$M4" plain)" "$(run e "ext-$M4" m4)")
+NAMES=("maven $M3 baseline" "maven $M3 lib/ext" "maven $M3 .mvn/extensions.xml" "maven $M3 empty extension" "maven $M4 baseline" "maven $M4 lib/ext")
+CMDS=("$(run a "apache-maven-$M3" plain)" "$(run b "ext-$M3" m3)" "$(run c "apache-maven-$M3" m3x)" "$(run f "apache-maven-$M3" m3e)"
+      "$(run d "apache-maven-$M4" plain)" "$(run e "ext-$M4" m4)")
 
 # every variant once, checked: it must succeed (a failing variant would measure an error path)
 for i in "${!CMDS[@]}"; do
@@ -103,6 +117,9 @@ for k, v in times.items():
     base = med[k.split(" ")[0] + " " + k.split(" ")[1] + " baseline"]
     diff = "" if k.endswith("baseline") else f"{med[k] - base:+8.0f} ms"
     print(f"{k:36} {med[k]:7.0f} ms {min(v)*1000:7.0f} ms {max(v)*1000:7.0f} ms  {diff}")
+ext = next(k for k in med if k.endswith(".mvn/extensions.xml"))
+empty = next(k for k in med if k.endswith("empty extension"))
+print(f"keyring4j's share under .mvn/extensions.xml (vs the empty extension, Maven's own price for any core extension): {med[ext] - med[empty]:+.0f} ms")
 PY
 
 echo
