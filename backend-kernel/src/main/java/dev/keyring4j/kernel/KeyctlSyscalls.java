@@ -133,7 +133,7 @@ final class KeyctlSyscalls {
     // (boxed arguments, unboxed again through JNI); direct mapping costs ~15 ms to bind (reflection) and a
     // fraction of a microsecond a call. A short-lived process (the command, a build reading one password)
     // makes a handful of calls, so it starts on the pointer; the DIRECT_AFTER-th call registers the native
-    // method, and every later call uses it.
+    // method, and every call after it uses that.
     private static final int DIRECT_AFTER = 64;
     private static final AtomicInteger CALLS = new AtomicInteger();
     private static volatile boolean direct;
@@ -144,13 +144,28 @@ final class KeyctlSyscalls {
 
     private static long call(long nr, long a1, long a2, long a3, long a4, long a5) {
         if (NUMBERS == null) return -ENOSYS;
+        if (!direct) {
+            if (CALLS.get() < DIRECT_AFTER && CALLS.incrementAndGet() == DIRECT_AFTER) registerDirect();
+            return viaPointer(nr, a1, a2, a3, a4, a5);
+        }
         try {
-            if (direct) return syscall(nr, a1, a2, a3, a4, a5);
-            if (CALLS.incrementAndGet() == DIRECT_AFTER) registerDirect();
+            return syscall(nr, a1, a2, a3, a4, a5);
+        } catch (LastErrorException e) {
+            return -e.getErrorCode();
+        }
+    }
+
+    private static long viaPointer(long nr, long a1, long a2, long a3, long a4, long a5) {
+        try {
             return SYSCALL.invokeLong(new Object[] {nr, a1, a2, a3, a4, a5});
         } catch (LastErrorException e) {
             return -e.getErrorCode();
         }
+    }
+
+    /** {@link #keyctl} through the function pointer whichever way calls go now (tests compare the two). */
+    static long keyctlViaPointer(int op, long a2, long a3, long a4, long a5) {
+        return NUMBERS == null ? -ENOSYS : viaPointer(KEYCTL_NR, op, a2, a3, a4, a5);
     }
 
     /** Whether calls now go through direct mapping (tests). */

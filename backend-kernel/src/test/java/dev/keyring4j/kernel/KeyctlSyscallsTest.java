@@ -22,5 +22,12 @@ class KeyctlSyscallsTest {
         }
         assertTrue(missing < 0, "no such key: " + missing);
         assertTrue(KeyctlSyscalls.direct(), "after 400 calls they go through direct mapping");
+        // whatever ran before in this JVM, both ways are now compared call for call
+        for (int i = 0; i < 10; i++) {
+            assertEquals(KeyctlSyscalls.keyctl(KeyctlSyscalls.GET_KEYRING_ID, KeyctlSyscalls.USER_KEYRING, 0, 0, 0),
+                    KeyctlSyscalls.keyctlViaPointer(KeyctlSyscalls.GET_KEYRING_ID, KeyctlSyscalls.USER_KEYRING, 0, 0, 0));
+            assertEquals(KeyctlSyscalls.keyctl(KeyctlSyscalls.DESCRIBE, 0x7ffffff0, 0, 0, 0),
+                    KeyctlSyscalls.keyctlViaPointer(KeyctlSyscalls.DESCRIBE, 0x7ffffff0, 0, 0, 0));
+        }
     }
 }

@@ -4,45 +4,52 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.JarURLConnection;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.file.AccessDeniedException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 
 /**
- * JNA's native stub ({@code libjnidispatch.so}), kept once per user in {@code ${XDG_CACHE_HOME:-~/.cache}/keyring4j/jna/}
- * instead of unpacked by JNA into a new temporary file on every start. That unpacking (a {@code SecureRandom}
- * for the file name, a 250 KB copy, a delete hook) is about 15 ms of every cold start that touches the kernel.
+ * JNA's native stub ({@code libjnidispatch.so}), kept once per user in
+ * {@code ${XDG_CACHE_HOME:-~/.cache}/keyring4j/jna/} instead of unpacked by JNA into a new temporary
+ * file on every start. That unpacking (a {@code SecureRandom} for the file name, a copy, a delete hook)
+ * is about 15 ms of every cold start that touches the kernel.
  *
- * <p>The cached file is named after the jar it came from (its path, then its size and modification time), so a
- * different JNA never loads a stub that does not match it, and a rebuilt jar replaces its own earlier stub. The directory is used only when it is this user's and
- * nobody else can write to it (0700); anything unusual (no home, a read-only or foreign directory, a
- * stub that is not a jar entry) leaves JNA to unpack as it always does. Holds no JNA type.
+ * <p>The cached file is named after the jar entry's CRC and size, so a JNA only ever loads the stub it
+ * ships, and it is used only when its size still matches. The cache is used only when this uid owns
+ * the directory and its mode is 0700, and every directory above it is this uid's or root's and not
+ * writable by others (or sticky), so no other user can swap a component; anything else (no home, a
+ * foreign or shared directory, a stub that is not a jar entry, any I/O error) leaves JNA to unpack
+ * as it always does. Holds no JNA type.
  */
 final class JnaStubCache {
     private static final Set<PosixFilePermission> OWNER_ONLY = EnumSet.of(PosixFilePermission.OWNER_READ,
             PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
+    private static final String BOOT_PATH = "jna.boot.library.path";
+    private static final String BOOT_NAME = "jna.boot.library.name";
+    private static final Runnable NOTHING = () -> { };
 
     private JnaStubCache() {
     }
 
     /**
-     * Points JNA at the cached stub ({@code jna.boot.library.path} and {@code jna.boot.library.name}), unpacking
-     * it there the first time. Returns what removes those two properties again once JNA has loaded its stub,
-     * so that another JNA in this JVM (another class loader, another version) never finds one that is not
-     * its own; does nothing when either property is set or the cache cannot be used safely.
+     * Points JNA at the cached stub ({@code jna.boot.library.path} and {@code jna.boot.library.name}),
+     * unpacking it there the first time. Returns what removes those two properties again (each only if it
+     * still holds this value); the caller keeps the window to JNA's own initialisation. Does nothing when
+     * either property is set or the cache cannot be used safely.
      */
     static Runnable use(ClassLoader loader) {
         return use(loader, cacheHome());
@@ -50,36 +57,37 @@ final class JnaStubCache {
 
     /** {@link #use(ClassLoader)} with the cache under {@code cacheHome} (the role of {@code XDG_CACHE_HOME}); null for none. */
     static Runnable use(ClassLoader loader, Path cacheHome) {
-        if (cacheHome == null || System.getProperty(BOOT_PATH) != null || System.getProperty(BOOT_NAME) != null) return () -> { };
+        if (cacheHome == null || loader == null || System.getProperty(BOOT_PATH) != null || System.getProperty(BOOT_NAME) != null) return NOTHING;
         try {
-            String resource = "com/sun/jna/" + platform() + "/libjnidispatch.so";
-            URL url = loader == null ? null : loader.getResource(resource);
-            if (url == null || !url.getProtocol().equals("jar")) return () -> { };
-            Path jar = jarOf(url);
-            Path dir = jar == null ? null : directory(cacheHome);
-            if (dir == null) return () -> { };
-            BasicFileAttributes jarAttributes = Files.readAttributes(jar, BasicFileAttributes.class);
-            String prefix = "jnidispatch-" + hex((jar + "\0" + resource).hashCode()) + "-";
-            String name = prefix + hex(Long.hashCode(jarAttributes.size() * 31 + jarAttributes.lastModifiedTime().toMillis()));
-            Path stub = dir.resolve("lib" + name + ".so");
-            if (!Files.isRegularFile(stub, LinkOption.NOFOLLOW_LINKS)) unpack(url, dir, stub, "lib" + prefix + "*.so");
-            System.setProperty(BOOT_PATH, dir.toString());
-            System.setProperty(BOOT_NAME, name);
-            return () -> {
-                System.clearProperty(BOOT_PATH);
-                System.clearProperty(BOOT_NAME);
-            };
+            URL url = loader.getResource("com/sun/jna/" + platform() + "/libjnidispatch.so");
+            if (url == null || !url.getProtocol().equals("jar")) return NOTHING;
+            JarURLConnection connection = (JarURLConnection) url.openConnection();
+            connection.setUseCaches(false); // its own JarFile, closed below: nothing stays open
+            long crc;
+            long size;
+            try (JarFile jar = connection.getJarFile()) {
+                JarEntry entry = jar.getJarEntry(connection.getEntryName());
+                if (entry == null || entry.getCrc() < 0 || entry.getSize() <= 0) return NOTHING;
+                crc = entry.getCrc();
+                size = entry.getSize();
+                Path dir = directory(cacheHome);
+                if (dir == null) return NOTHING;
+                String name = "jnidispatch-" + Long.toHexString(crc) + "-" + size;
+                Path stub = dir.resolve("lib" + name + ".so");
+                if (!usable(stub, size)) unpack(jar, entry, dir, stub);
+                if (!usable(stub, size)) return NOTHING;
+                String path = dir.toString();
+                System.setProperty(BOOT_PATH, path);
+                System.setProperty(BOOT_NAME, name);
+                return () -> {
+                    // only ours: a value someone set meanwhile stays
+                    if (path.equals(System.getProperty(BOOT_PATH))) System.clearProperty(BOOT_PATH);
+                    if (name.equals(System.getProperty(BOOT_NAME))) System.clearProperty(BOOT_NAME);
+                };
+            }
         } catch (IOException | RuntimeException e) {
-            return () -> { }; // JNA unpacks into its temporary directory, as without the cache
+            return NOTHING; // JNA unpacks into its temporary directory, as without the cache
         }
-    }
-
-    private static final String BOOT_PATH = "jna.boot.library.path";
-    private static final String BOOT_NAME = "jna.boot.library.name";
-
-    private static String hex(int value) {
-        String hex = Integer.toHexString(value); // not String.format: its first use costs milliseconds in a cold JVM
-        return "0".repeat(8 - hex.length()) + hex;
     }
 
     private static String platform() {
@@ -91,18 +99,6 @@ final class JnaStubCache {
         };
     }
 
-    private static Path jarOf(URL url) {
-        // jar:file:/path/to/x.jar!/com/sun/jna/...: the outer file URL, without opening the jar
-        String spec = url.getFile();
-        int bang = spec.indexOf("!/");
-        if (bang < 0 || !spec.startsWith("file:")) return null;
-        try {
-            return Path.of(new URI(spec.substring(0, bang)));
-        } catch (URISyntaxException e) {
-            return null;
-        }
-    }
-
     /** As the launcher finds its class data archives: {@code $XDG_CACHE_HOME}, else {@code $HOME/.cache}; null without either. */
     private static Path cacheHome() {
         String cacheHome = System.getenv("XDG_CACHE_HOME");
@@ -111,38 +107,58 @@ final class JnaStubCache {
         return home == null || !home.startsWith("/") ? null : Path.of(home, ".cache");
     }
 
-    /** The cache directory, created 0700 if missing; null unless it is this user's and only this user's. */
+    /** The cache directory, created 0700 if missing; null unless it and the way to it are safe (class comment). */
     private static Path directory(Path base) throws IOException {
         Path dir = base.resolve("keyring4j").resolve("jna");
-        try {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-        } catch (AccessDeniedException e) {
-            return null;
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        int me = effectiveUid();
+        Path real = dir.toRealPath();
+        Map<String, Object> own = Files.readAttributes(real, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
+        if ((int) own.get("uid") != me || ((int) own.get("mode") & 07777) != 0700) return null;
+        for (Path p = real.getParent(); p != null; p = p.getParent()) {
+            Map<String, Object> a = Files.readAttributes(p, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
+            int uid = (int) a.get("uid");
+            int mode = (int) a.get("mode");
+            boolean othersWrite = (mode & 0022) != 0;
+            boolean sticky = (mode & 01000) != 0;
+            if ((uid != me && uid != 0) || (othersWrite && !sticky)) return null;
         }
-        PosixFileAttributes attributes = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (!attributes.isDirectory() || !attributes.permissions().equals(OWNER_ONLY)) return null;
-        // this process's effective uid is the owner of /proc/self
-        Object me = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        return me.equals(Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS)) ? dir : null;
+        return real;
     }
 
-    /** Copies the stub out of the jar (temporary file, then rename) and removes the ones earlier versions of the same jar left. */
-    private static void unpack(URL url, Path dir, Path stub, String sameJar) throws IOException {
+    /** A regular file (no link) of this uid, writable by nobody else, of the entry's size. */
+    private static boolean usable(Path stub, long size) throws IOException {
+        if (!Files.isRegularFile(stub, LinkOption.NOFOLLOW_LINKS)) return false;
+        Map<String, Object> a = Files.readAttributes(stub, "unix:uid,mode,size", LinkOption.NOFOLLOW_LINKS);
+        return (int) a.get("uid") == effectiveUid() && ((int) a.get("mode") & 0022) == 0 && (long) a.get("size") == size;
+    }
+
+    /** From /proc/self/status, which stays readable when the process is non-dumpable (/proc/self is then root's). */
+    private static int effectiveUid() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("Uid:")) return Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
+        }
+        throw new IOException("no Uid line in /proc/self/status");
+    }
+
+    /** Copies the stub out of the jar (temporary file, flushed to disk, then rename); clears leftovers of killed copies. */
+    private static void unpack(JarFile jar, JarEntry entry, Path dir, Path stub) throws IOException {
         Path temp = Files.createTempFile(dir, ".jnidispatch", ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         try {
-            URL noCache = new URL(url.toString());
-            JarURLConnection connection = (JarURLConnection) noCache.openConnection();
-            connection.setUseCaches(false); // closes its jar when done
-            try (InputStream in = connection.getInputStream(); OutputStream out = Files.newOutputStream(temp)) {
+            try (InputStream in = jar.getInputStream(entry); OutputStream out = Files.newOutputStream(temp)) {
                 in.transferTo(out); // into the 0700 file createTempFile made (Files.copy would replace it with a 0644 one)
             }
-            Files.move(temp, stub, StandardCopyOption.ATOMIC_MOVE);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                channel.force(true); // a crash never leaves a short stub under the final name
+            }
+            Files.move(temp, stub, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(temp);
         }
-        try (DirectoryStream<Path> others = Files.newDirectoryStream(dir, sameJar)) {
-            for (Path other : others) {
-                if (!other.equals(stub)) Files.deleteIfExists(other); // a process that mapped it keeps its mapping
+        FileTime hourAgo = FileTime.fromMillis(System.currentTimeMillis() - 3_600_000);
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, ".jnidispatch*.tmp")) {
+            for (Path leftover : leftovers) {
+                if (Files.getLastModifiedTime(leftover, LinkOption.NOFOLLOW_LINKS).compareTo(hourAgo) < 0) Files.deleteIfExists(leftover);
             }
         }
     }

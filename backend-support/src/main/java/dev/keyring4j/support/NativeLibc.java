@@ -30,13 +30,24 @@ public final class NativeLibc {
      */
     public static <T> T bind(Supplier<T> binding) {
         prepareJna();
-        Runnable restore = JnaStubCache.use(NativeLibc.class.getClassLoader());
-        try {
-            return binding.get();
-        } finally {
-            restore.run();
+        if (!jnaStarted) {
+            ClassLoader loader = NativeLibc.class.getClassLoader();
+            // the stub properties exist only while JNA's Native initialises (it reads them then, once), so another
+            // JNA in this JVM (another class loader or version) starting later never finds a stub not its own
+            Runnable restore = JnaStubCache.use(loader);
+            try {
+                Class.forName("com.sun.jna.Native", true, loader);
+            } catch (ClassNotFoundException e) {
+                // no JNA: the binding fails with its own LinkageError, as without the cache
+            } finally {
+                restore.run();
+                jnaStarted = true;
+            }
         }
+        return binding.get();
     }
+
+    private static volatile boolean jnaStarted;
 
     /** The dynamic loader's default directories, the multiarch ones (Debian, Ubuntu) first. */
     static String loaderDirectories() {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The per-user copy of JNA's native stub: unpacked once per jar, 0700, replaced when the jar changes, never used when unsafe. */
+/** The per-user copy of JNA's native stub: unpacked once per stub, 0700, checked before each use, never used when unsafe. */
 class JnaStubCacheTest {
     private static final String ARCH_DIR = switch (System.getProperty("os.arch").toLowerCase(Locale.ROOT)) {
         case "aarch64", "arm64" -> "linux-aarch64";
@@ -73,7 +73,7 @@ class JnaStubCacheTest {
         Path cacheHome = dir.resolve("cache");
         String[] seen = during(jar, cacheHome);
         Path cacheDir = cacheHome.resolve("keyring4j/jna");
-        assertEquals(cacheDir.toString(), seen[0]);
+        assertEquals(cacheDir.toRealPath().toString(), seen[0]);
         List<Path> stubs = stubs(cacheDir);
         assertEquals(1, stubs.size(), stubs.toString());
         assertEquals("lib" + seen[1] + ".so", stubs.get(0).getFileName().toString());
@@ -88,30 +88,37 @@ class JnaStubCacheTest {
     }
 
     @Test
-    void aRebuiltJarReplacesItsOwnStubAndLeavesOtherJarsStubs() throws Exception {
+    void theStubIsNamedByItsContentSoJarsShareItAndAnotherStubGetsItsOwn() throws Exception {
         Path cacheHome = dir.resolve("cache");
         Path cacheDir = cacheHome.resolve("keyring4j/jna");
-        Path other = jar("other.jar", "other".getBytes());
-        String otherName = during(other, cacheHome)[1];
-        Path jar = jar("app.jar", "first".getBytes());
-        String first = during(jar, cacheHome)[1];
-        jar("app.jar", "second build".getBytes());
-        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 5_000));
-        String second = during(jar, cacheHome)[1];
-        assertTrue(!first.equals(second), "a changed jar gets a new name");
-        assertEquals(List.of(cacheDir.resolve("lib" + otherName + ".so"), cacheDir.resolve("lib" + second + ".so")).stream().sorted().toList(),
-                stubs(cacheDir));
-        assertArrayEquals("second build".getBytes(), Files.readAllBytes(cacheDir.resolve("lib" + second + ".so")));
+        String first = during(jar("cli.jar", "stub of JNA 5.19".getBytes()), cacheHome)[1];
+        assertEquals(first, during(jar("maven-extension.jar", "stub of JNA 5.19".getBytes()), cacheHome)[1], "the same stub in two jars");
+        String other = during(jar("older-app.jar", "stub of JNA 5.14".getBytes()), cacheHome)[1];
+        assertTrue(!first.equals(other), "another stub, another file");
+        assertEquals(2, stubs(cacheDir).size(), stubs(cacheDir).toString());
+        assertArrayEquals("stub of JNA 5.14".getBytes(), Files.readAllBytes(cacheDir.resolve("lib" + other + ".so")));
     }
 
     @Test
-    void aDirectoryOthersCanWriteToIsNotUsed() throws Exception {
+    void aShortOrReplacedStubIsUnpackedAgain() throws Exception {
         Path cacheHome = dir.resolve("cache");
-        Path cacheDir = Files.createDirectories(cacheHome.resolve("keyring4j/jna"));
-        Files.setPosixFilePermissions(cacheDir, PosixFilePermissions.fromString("rwxrwxrwx"));
-        String[] seen = during(jar("app.jar", "x".getBytes()), cacheHome);
-        assertNull(seen[0], "JNA unpacks as it always did");
-        assertEquals(List.of(), stubs(cacheDir));
+        Path jar = jar("app.jar", "the real stub".getBytes());
+        String name = during(jar, cacheHome)[1];
+        Path stub = cacheHome.resolve("keyring4j/jna/lib" + name + ".so");
+        Files.write(stub, "short".getBytes()); // a copy cut short, or changed
+        assertEquals(name, during(jar, cacheHome)[1]);
+        assertArrayEquals("the real stub".getBytes(), Files.readAllBytes(stub));
+    }
+
+    @Test
+    void aDirectoryAboveThatOthersCanWriteToIsNotUsedUnlessSticky() throws Exception {
+        Path shared = Files.createDirectories(dir.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path cacheHome = shared.resolve("cache");
+        assertNull(during(jar("app.jar", "x".getBytes()), cacheHome)[0], "another user could swap the directory below it");
+
+        Files.setAttribute(shared, "unix:mode", 01777); // like /tmp: others cannot rename what is not theirs
+        assertEquals(cacheHome.resolve("keyring4j/jna").toRealPath().toString(), during(jar("app.jar", "x".getBytes()), cacheHome)[0]);
     }
 
     @Test
