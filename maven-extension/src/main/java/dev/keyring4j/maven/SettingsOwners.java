@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
@@ -26,8 +25,9 @@ import org.xml.sax.helpers.DefaultHandler;
  * installation ({@code -is}/{@code -gs}, {@code maven.installation.settings}, {@code ${maven.home}/conf}),
  * project ({@code -ps}, {@code maven.project.settings}, {@code <root>/.mvn}) and user ({@code -s},
  * {@code maven.user.settings}, {@code ~/.m2}), from this JVM's command line (which carries
- * {@code MAVEN_ARGS}) and {@code .mvn/maven.config}. Reads undecrypted text only; a file it cannot read
- * or parse is skipped, and then the failure names the form alone.
+ * {@code MAVEN_ARGS}) and {@code .mvn/maven.config}. Best effort: it does not follow Maven's own property
+ * files or {@code ${…}} in these paths. Reads undecrypted text only; when no file it reads carries the form,
+ * the failure names the form alone.
  */
 final class SettingsOwners {
     private static final String LAUNCHER = "org.codehaus.plexus.classworlds.launcher.Launcher";
@@ -40,31 +40,42 @@ final class SettingsOwners {
      * empty when no settings file read here has it.
      */
     static List<String> of(String payload) {
-        Set<String> owners = new LinkedHashSet<>();
-        for (Path file : files(arguments(), System.getProperties())) {
-            try {
-                owners.addAll(in(file, payload));
-            } catch (Exception e) {
-                // best effort: the failure still names the form
+        try {
+            Set<String> owners = new LinkedHashSet<>();
+            String root = System.getProperty("maven.multiModuleProjectDirectory");
+            List<String> args = arguments(ProcessHandle.current().info().arguments().orElse(new String[0]), root == null ? null : Path.of(root));
+            for (Path file : files(args, System.getProperties())) {
+                try {
+                    owners.addAll(in(file, payload));
+                } catch (Exception e) {
+                    // this file cannot be read or parsed: the others may still name the owner
+                }
             }
+            return List.copyOf(owners);
+        } catch (RuntimeException e) {
+            return List.of(); // best effort: the failure still names the form, and keyring4j's message stays Maven's error
         }
-        return List.copyOf(owners);
     }
 
-    /** The Maven command line's arguments: this JVM's after the launcher class, then {@code .mvn/maven.config}'s. */
-    static List<String> arguments() {
+    /**
+     * Maven's arguments: the JVM's after the launcher class (the {@code mvn} script puts {@code MAVEN_ARGS} there),
+     * then {@code <root>/.mvn/maven.config}'s (one option per line, blank and {@code #} lines skipped). The command
+     * line comes first, so it wins, as in Maven.
+     */
+    static List<String> arguments(String[] jvmArguments, Path root) {
         List<String> args = new ArrayList<>();
-        Optional<String[]> all = ProcessHandle.current().info().arguments();
         boolean afterLauncher = false;
-        for (String arg : all.orElse(new String[0])) {
+        for (String arg : jvmArguments) {
             if (afterLauncher) args.add(arg);
             else afterLauncher = arg.equals(LAUNCHER);
         }
-        String root = System.getProperty("maven.multiModuleProjectDirectory");
         if (root != null) {
             try {
-                for (String line : Files.readAllLines(Path.of(root, ".mvn", "maven.config"))) {
-                    for (String token : line.trim().split("\\s+")) if (!token.isEmpty()) args.add(token);
+                for (String line : Files.readAllLines(root.resolve(".mvn").resolve("maven.config"))) {
+                    String option = line.trim();
+                    if (option.isEmpty() || option.startsWith("#")) continue;
+                    String[] parts = option.split("\\s+", 2); // "-s file" on one line: the option and its value
+                    args.addAll(List.of(parts));
                 }
             } catch (IOException | RuntimeException e) {
                 // no maven.config
@@ -75,51 +86,61 @@ final class SettingsOwners {
 
     /** The settings files of the three levels, given Maven's arguments and the system properties. */
     static List<Path> files(List<String> args, Map<?, ?> properties) {
+        Path cwd = Path.of(String.valueOf(properties.get("user.dir")));
         Path home = Path.of(String.valueOf(properties.get("user.home")));
         Object mavenHome = properties.get("maven.home");
         Object root = properties.get("maven.multiModuleProjectDirectory");
-        String[] installation = {option(args, "-is", "--install-settings", "-gs", "--global-settings"), define(args, properties, "maven.installation.settings"),
-            mavenHome == null ? null : Path.of(mavenHome.toString(), "conf", "settings.xml").toString()};
-        String[] project = {option(args, "-ps", "--project-settings"), define(args, properties, "maven.project.settings"),
-            root == null ? null : Path.of(root.toString(), ".mvn", "settings.xml").toString()};
-        String[] user = {option(args, "-s", "--settings"), define(args, properties, "maven.user.settings"), home.resolve(".m2").resolve("settings.xml").toString()};
+        // per level: the option (relative to the working directory), the property, the default; -is before -gs
+        Path[] installation = {
+            given(cwd, option(args, "-is", "--install-settings")), given(cwd, option(args, "-gs", "--global-settings")),
+            given(mavenHome == null ? cwd : Path.of(mavenHome.toString()), define(args, properties, "maven.installation.settings")),
+            mavenHome == null ? null : Path.of(mavenHome.toString(), "conf", "settings.xml")};
+        Path[] project = {
+            given(cwd, option(args, "-ps", "--project-settings")),
+            given(root == null ? cwd : Path.of(root.toString()), define(args, properties, "maven.project.settings")),
+            root == null ? null : Path.of(root.toString(), ".mvn", "settings.xml")};
+        Path[] user = {
+            given(cwd, option(args, "-s", "--settings")),
+            given(home, define(args, properties, "maven.user.settings")),
+            home.resolve(".m2").resolve("settings.xml")};
         List<Path> files = new ArrayList<>();
-        Path cwd = Path.of(String.valueOf(properties.get("user.dir")));
-        for (String[] level : List.of(installation, project, user)) {
-            for (String candidate : level) {
+        for (Path[] level : List.of(installation, project, user)) {
+            for (Path candidate : level) {
                 if (candidate != null) {
-                    Path file = cwd.resolve(candidate);
-                    if (Files.isRegularFile(file)) files.add(file);
-                    break; // the first one given wins, as in Maven; a missing file is then no settings at that level
+                    // the first one given wins, as in Maven (which refuses a named file that is missing)
+                    if (Files.isRegularFile(candidate)) files.add(candidate);
+                    break;
                 }
             }
         }
         return files;
     }
 
-    /** The value of the last of these options ({@code -s FILE}, {@code --settings=FILE}), or null. */
+    private static Path given(Path base, String value) {
+        return value == null ? null : base.resolve(value);
+    }
+
+    /** The value of the first of these options ({@code -s FILE}, {@code --settings=FILE}), or null, as commons-cli reads it. */
     private static String option(List<String> args, String... names) {
-        String value = null;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             for (String name : names) {
-                if (arg.equals(name) && i + 1 < args.size()) value = args.get(i + 1);
-                else if (name.startsWith("--") && arg.startsWith(name + "=")) value = arg.substring(name.length() + 1);
+                if (arg.equals(name) && i + 1 < args.size()) return args.get(i + 1);
+                if (name.startsWith("--") && arg.startsWith(name + "=")) return arg.substring(name.length() + 1);
             }
         }
-        return value;
+        return null;
     }
 
-    /** {@code -Dkey=value} on the command line, else the system property. */
+    /** The first {@code -Dkey=value} on the command line, else the system property. */
     private static String define(List<String> args, Map<?, ?> properties, String key) {
-        String value = null;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
-            if (arg.startsWith("-D" + key + "=")) value = arg.substring(key.length() + 3);
-            else if (arg.equals("-D") && i + 1 < args.size() && args.get(i + 1).startsWith(key + "=")) value = args.get(i + 1).substring(key.length() + 1);
+            if (arg.startsWith("-D" + key + "=")) return arg.substring(key.length() + 3);
+            if (arg.equals("-D") && i + 1 < args.size() && args.get(i + 1).startsWith(key + "=")) return args.get(i + 1).substring(key.length() + 1);
         }
         Object property = properties.get(key);
-        return value != null ? value : property == null ? null : property.toString();
+        return property == null ? null : property.toString();
     }
 
     /** The owners of the form in one settings file. */

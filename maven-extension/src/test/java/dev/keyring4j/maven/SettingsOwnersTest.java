@@ -58,8 +58,28 @@ class SettingsOwnersTest {
         assertEquals(List.of(installation, project, given), SettingsOwners.files(List.of("--settings=" + given), props));
         assertEquals(List.of(given, project, user), SettingsOwners.files(List.of("-gs", given.toString()), props), "-gs is the installation level");
         assertEquals(List.of(installation, given, user), SettingsOwners.files(List.of("-Dmaven.project.settings=" + given), props));
+        assertEquals(List.of(installation, project, given), SettingsOwners.files(List.of("-s", "given.xml", "-s", "other.xml"), props),
+                "the first -s wins, as commons-cli reads it");
+        assertEquals(List.of(given, project, user), SettingsOwners.files(List.of("-gs", "other.xml", "-is", given.toString()), props),
+                "-is before -gs");
         assertEquals(List.of(installation, user), SettingsOwners.files(List.of("-ps", "missing.xml"), props),
-                "a named file that does not exist is no settings at that level, not the default");
+                "a named file that does not exist is not replaced by the default (Maven itself stops on it)");
+    }
+
+    @Test
+    void theCommandLineComesBeforeMavenConfigWhoseCommentsDoNotCount() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("project/.mvn")).getParent();
+        write("project/.mvn/maven.config", "# -s commented.xml\n\n-s from-config.xml\n--settings=later.xml\n");
+        String[] jvm = {"/usr/bin/java", "-Dmaven.home=/opt/maven", "org.codehaus.plexus.classworlds.launcher.Launcher", "-B", "-s", "cli.xml", "validate"};
+        List<String> args = SettingsOwners.arguments(jvm, root);
+        assertEquals(List.of("-B", "-s", "cli.xml", "validate", "-s", "from-config.xml", "--settings=later.xml"), args);
+        Map<String, String> props = Map.of("user.home", dir.toString(), "user.dir", root.toString());
+        write("project/cli.xml", "<settings/>");
+        write("project/from-config.xml", "<settings/>");
+        assertEquals(List.of(root.resolve("cli.xml")), SettingsOwners.files(args, props), "the command line's -s wins");
+        assertEquals(List.of(root.resolve("from-config.xml")),
+                SettingsOwners.files(SettingsOwners.arguments(new String[] {"org.codehaus.plexus.classworlds.launcher.Launcher", "validate"}, root), props),
+                "maven.config's first -s when the command line has none");
     }
 
     private Path write(String name, String content) throws Exception {
