@@ -13,6 +13,7 @@ import dev.keyring4j.AccessDeniedException;
 import dev.keyring4j.BackendUnavailableException;
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.QuotaExceededException;
+import dev.keyring4j.support.ProcessUser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,8 +93,7 @@ final class ErrnoMapper {
     /** This process's uid, whose quota {@code EDQUOT} exhausted; -1 when /proc cannot tell. */
     static long currentUid() {
         try {
-            Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-            return ((Number) uid).longValue();
+            return ProcessUser.uid();
         } catch (IOException | RuntimeException e) {
             return -1;
         }

@@ -5,6 +5,7 @@ import dev.keyring4j.KeyringException;
 import dev.keyring4j.internal.BoundedInput;
 import dev.keyring4j.internal.RejectedInputException;
 import dev.keyring4j.support.PrivateFile;
+import dev.keyring4j.support.ProcessUser;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -39,17 +40,6 @@ public final class PrivateFiles {
         PREVIOUS,
         /** The backup becomes the new file (after a rotation or a passphrase change, the old keys must not linger). */
         SAME
-    }
-
-    private static volatile Integer myUid;
-
-    private static int myUid() throws IOException {
-        Integer u = myUid;
-        if (u == null) {
-            u = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-            myUid = u;
-        }
-        return u;
     }
 
     /** The type bits of {@code unix:mode}. */
@@ -177,7 +167,7 @@ public final class PrivateFiles {
 
     private static int uid() {
         try {
-            return myUid();
+            return ProcessUser.uid();
         } catch (IOException e) {
             throw new AccessDeniedException("cannot tell which user this process runs as: " + e.getMessage(), e);
         }

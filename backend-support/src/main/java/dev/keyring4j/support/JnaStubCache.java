@@ -31,7 +31,7 @@ import java.util.jar.JarFile;
  * <p>The cached file is named after the jar entry's CRC and size, so a JNA only ever loads the stub it
  * ships, and it is used only when its size still matches. The cache is used only when this uid owns
  * the directory and its mode is 0700, and every directory above it is this uid's or root's and not
- * writable by others (or sticky), so no other user can swap a component; anything else (no home, a
+ * writable by others (or sticky), so no other user can swap a component (the uid is {@link ProcessUser}'s); anything else (no home, a
  * foreign or shared directory, a stub that is not a jar entry, any I/O error) leaves JNA to unpack
  * as it always does. Holds no JNA type.
  */
@@ -63,16 +63,13 @@ final class JnaStubCache {
             if (url == null || !url.getProtocol().equals("jar")) return NOTHING;
             JarURLConnection connection = (JarURLConnection) url.openConnection();
             connection.setUseCaches(false); // its own JarFile, closed below: nothing stays open
-            long crc;
-            long size;
             try (JarFile jar = connection.getJarFile()) {
                 JarEntry entry = jar.getJarEntry(connection.getEntryName());
                 if (entry == null || entry.getCrc() < 0 || entry.getSize() <= 0) return NOTHING;
-                crc = entry.getCrc();
-                size = entry.getSize();
+                long size = entry.getSize();
                 Path dir = directory(cacheHome);
                 if (dir == null) return NOTHING;
-                String name = "jnidispatch-" + Long.toHexString(crc) + "-" + size;
+                String name = "jnidispatch-" + Long.toHexString(entry.getCrc()) + "-" + size;
                 Path stub = dir.resolve("lib" + name + ".so");
                 if (!usable(stub, size)) unpack(jar, entry, dir, stub);
                 if (!usable(stub, size)) return NOTHING;
@@ -111,7 +108,7 @@ final class JnaStubCache {
     private static Path directory(Path base) throws IOException {
         Path dir = base.resolve("keyring4j").resolve("jna");
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-        int me = effectiveUid();
+        int me = ProcessUser.uid();
         Path real = dir.toRealPath();
         Map<String, Object> own = Files.readAttributes(real, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
         if ((int) own.get("uid") != me || ((int) own.get("mode") & 07777) != 0700) return null;
@@ -130,15 +127,7 @@ final class JnaStubCache {
     private static boolean usable(Path stub, long size) throws IOException {
         if (!Files.isRegularFile(stub, LinkOption.NOFOLLOW_LINKS)) return false;
         Map<String, Object> a = Files.readAttributes(stub, "unix:uid,mode,size", LinkOption.NOFOLLOW_LINKS);
-        return (int) a.get("uid") == effectiveUid() && ((int) a.get("mode") & 0022) == 0 && (long) a.get("size") == size;
-    }
-
-    /** From /proc/self/status, which stays readable when the process is non-dumpable (/proc/self is then root's). */
-    private static int effectiveUid() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("Uid:")) return Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
-        }
-        throw new IOException("no Uid line in /proc/self/status");
+        return (int) a.get("uid") == ProcessUser.uid() && ((int) a.get("mode") & 0022) == 0 && (long) a.get("size") == size;
     }
 
     /** Copies the stub out of the jar (temporary file, flushed to disk, then rename); clears leftovers of killed copies. */

@@ -79,7 +79,7 @@ public final class SystemdCredsRunner {
         if (program == null) return "systemd-creds is not installed";
         return USABLE.computeIfAbsent(program, p -> {
             try {
-                int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+                int uid = ProcessUser.uid();
                 if (uid == 0) return "";
                 if (Files.isReadable(Path.of(HOST_KEY))) return "";
                 Path tpm = Path.of("/dev/tpmrm0");

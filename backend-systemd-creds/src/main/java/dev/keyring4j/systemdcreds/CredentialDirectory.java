@@ -4,8 +4,8 @@ import dev.keyring4j.AccessDeniedException;
 import dev.keyring4j.KeyringException;
 import dev.keyring4j.internal.BoundedInput;
 import dev.keyring4j.internal.RejectedInputException;
+import dev.keyring4j.support.ProcessUser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -85,15 +85,10 @@ final class CredentialDirectory {
     /** The effective uid from /proc/self/status, or -1 when it cannot be read. */
     static long effectiveUid() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
-                if (!line.startsWith("Uid:")) continue;
-                String[] ids = line.substring(4).trim().split("\\s+"); // real, effective, saved, filesystem
-                if (ids.length >= 2) return Long.parseLong(ids[1]);
-            }
+            return ProcessUser.uid();
         } catch (IOException | RuntimeException e) {
-            // reported by the caller
+            return -1; // reported by the caller
         }
-        return -1;
     }
 
     /** What {@code lstat} says about one path: type, permission bits and owner. */
