@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The encrypted file store beside its peers, in one run:
-#   keyring4j encrypted-file (JMH: get, set, open for 10 / 1 000 / 10 000 entries),
+#   keyring4j encrypted-file (JMH: get, set, open for 10 / 1 000 / 10 000 entries; open also with a due journal),
 #   Python keyrings.alt EncryptedKeyring (Debian python3-keyrings.alt, /usr/bin/python3), same operations and sizes,
 #   the floors: one small durable append, O_APPEND write of 160 bytes + fdatasync (JMH "appendFloor": what a set
 #   costs at least, since a set appends one journal record), and one fsync'd write + rename + directory fsync of a
@@ -18,6 +18,8 @@ jmh=(java -jar bench/target/benchmarks.jar -wi 2 -w 1 -i 3 -r 1 -f 1 -foe true)
 "${jmh[@]}" 'EncryptedFileBench' -p protection=keyfile -rf json -rff "$out/jmh.json" > "$out/jmh.log"
 # opening is where the protections differ (Argon2id, systemd-creds decrypt); get and set do not
 "${jmh[@]}" 'EncryptedFileBench.open' -p protection=passphrase,systemd-creds -p entries=10,10000 -rf json -rff "$out/jmh-open.json" > "$out/jmh-open.log"
+# the worst open: a journal one record short of its compaction (max(256, entries/8) records), replayed by the open
+"${jmh[@]}" 'EncryptedFileBench.open' -p protection=keyfile -p entries=10000 -p journalRecords=1249 -rf json -rff "$out/jmh-open-journal.json" > "$out/jmh-open-journal.log"
 
 /usr/bin/python3 - "$out/python.json" <<'PY'
 import json, os, sys, tempfile, time, configparser
@@ -78,6 +80,7 @@ def load(name):
         r[(op, p["protection"], int(p["entries"]))] = b["primaryMetric"]["score"]
     return r
 j = load("jmh.json"); j.update(load("jmh-open.json"))
+due = load("jmh-open-journal.json")[("open", "keyfile", 10000)]
 py = {int(k): v for k, v in json.load(open(os.path.join(out, "python.json"))).items()}
 print("\nencrypted file store, mean microseconds per operation (lower is better); keyring4j with keyfile protection")
 print("%-6s %8s | %12s %12s %7s | %s" % ("op", "entries", "keyring4j", "keyrings.alt", "alt/k4j", "floors: durable append / rewrite"))
@@ -92,6 +95,8 @@ print("\nset cost growth (keyring4j): 1000/10 = %.1fx, 10000/1000 = %.1fx  (jour
 print("set cost growth (keyrings.alt): 1000/10 = %.1fx, 10000/1000 = %.1fx" % (py[1000]["set"]/py[10]["set"], py[10000]["set"]/py[1000]["set"]))
 print("\nopen by protection (us): " + ", ".join("%s n=%d: %.0f" % (pr, n, j[("open", pr, n)])
       for pr in ("keyfile", "passphrase", "systemd-creds") for n in (10, 10000)))
+print("open at 10000 entries with a due journal (1249 records replayed; the store compacts at 1250): %.0f us, %.0f us with an empty journal" % (
+    due, j[("open", "keyfile", 10000)]))
 print("file sizes (bytes): keyrings.alt " + ", ".join("n=%d: %d" % (n, py[n]["bytes"]) for n in (10, 1000, 10000)))
 print("note: keyrings.alt rewrites its file in place with neither fsync nor rename (not crash-safe), so it can beat the fsync floor.")
 print("raw results in " + out)

@@ -67,7 +67,8 @@ import java.util.TreeMap;
  * <li>names are never in clear, in the file or the journal (entry ids are keyed hashes, journal
  *     records are encrypted);</li>
  * <li>a set costs one AES-GCM encryption of the entry, one of its journal record and one durable
- *     append, O(1) in the number of entries, plus, every 256 writes, one rewrite of the file, O(n);</li>
+ *     append, O(1) in the number of entries, plus, every 256 writes (every n/8 in a store of n > 2048
+ *     entries), one rewrite of the file, O(n), so about n/8 sets share each rewrite;</li>
  * <li>opening a store authenticates every byte of the file (checksum and MAC) and of the journal
  *     (each record's AEAD) but decrypts no entry: an entry is decrypted, and checked against its
  *     id and file, when it is first used (its {@code get}, {@code list}, a compaction or a key

@@ -13,8 +13,8 @@ import java.util.Arrays;
 /**
  * The journal of a {@code keyring4j-file/3} store: {@code <store>.journal}, the writes made since
  * the store file (the base) was last rewritten, one authenticated record per changed entry. A set
- * appends a record and fdatasyncs it; every {@value #COMPACT_AFTER} records (and on any key change)
- * the journal is folded into a new base and replaced by an empty one.
+ * appends a record and fdatasyncs it; once the journal holds {@link #compactAfter} records (and on
+ * any key change) the journal is folded into a new base and replaced by an empty one.
  *
  * <pre>
  * header : "keyring4j-journal/1\n" | file id (16) | base generation (u64) | SHA-256 of the base's MAC (32) | SHA-256 of the 76 bytes before (32)
@@ -46,8 +46,19 @@ import java.util.Arrays;
  * </ul>
  */
 final class Journal {
-    /** Records after which the next write rewrites the base instead of appending (bounds the cost of an open). */
+    /** The fewest records a journal may hold before the next write rewrites the base. */
     static final int COMPACT_AFTER = 256;
+
+    /**
+     * Records after which the next write rewrites the base instead of appending, for a store of
+     * {@code entries} entries: {@value #COMPACT_AFTER}, or one record per 8 entries in a larger
+     * store. A rewrite costs in proportion to the entries and an open replays every record, so
+     * this keeps both the rewrite's share of a set and the replay's share of an open a fixed
+     * fraction (about 1/8 of a rewrite per 8 sets; at most 1/8 of the entries replayed).
+     */
+    static int compactAfter(int entries) {
+        return Math.max(COMPACT_AFTER, entries / 8);
+    }
     static final byte PUT = 1;
     static final byte DELETE = 2;
     private static final byte[] MAGIC = "keyring4j-journal/1\n".getBytes(StandardCharsets.US_ASCII);

@@ -36,7 +36,7 @@ import java.util.TreeMap;
  * <li>{@link #mutate} holds the exclusive cross-process lock from the read through the commit, so
  *     every write builds on the latest state. A commit either appends the changed entries to the
  *     journal (one write and fdatasync) or, for a key change, a store in an older format or without
- *     a current journal, and every {@value Journal#COMPACT_AFTER} records, rewrites the base
+ *     a current journal, and once it holds {@link Journal#compactAfter} records, rewrites the base
  *     atomically and durably and then replaces the journal by an empty one; only then does it
  *     remember the generation (a crash leaves the record behind, never ahead);</li>
  * <li>nothing is ever opened through a symbolic link, and the directory chain is checked before
@@ -180,7 +180,7 @@ final class VerifiedFile {
         Snapshot s = n.state();
         Journal.Position j = s.journal();
         boolean appendable = !n.rewrite() && s == read && j != null && j.current() && !n.edits().isEmpty()
-                && j.records() + n.edits().size() <= Journal.COMPACT_AFTER;
+                && j.records() + n.edits().size() <= Journal.compactAfter(read.entries().size());
         if (appendable) {
             Snapshot appended = append(s, n.edits());
             if (appended != null) return appended;
@@ -342,17 +342,41 @@ final class VerifiedFile {
             } catch (RollbackGuard.RolledBack r) {
                 // a writer may have replaced the file and recorded its generation after we read it: look again
                 if (changedWhileReading++ < 100 && changed(now, journalNow)) continue;
-                throw corrupted(r.getMessage());
+                return readLocked(corrupted(r.getMessage()));
+            } catch (GenerationRecord.Malformed m) {
+                return readLocked(m);
             } catch (NewerJournal r) {
                 if (changedWhileReading++ < 100 && changed(now, journalNow)) continue;
-                throw corrupted("it is an older copy: its journal " + journalPath + " continues a newer store file than this one."
+                return readLocked(corrupted("it is an older copy: its journal " + journalPath + " continues a newer store file than this one."
                         + " Putting an old copy back would bring back deleted or replaced secrets. If you put it there on purpose, open the store once with"
-                        + " encrypted-file.accept-rollback = true (then remove the setting)");
+                        + " encrypted-file.accept-rollback = true (then remove the setting)"));
             }
             stamp = now;
             journalStamp = journalNow;
             loaded = true;
             return current;
+        }
+    }
+
+    /**
+     * {@link #read} once more holding the store's lock, before anything is refused: a writer updates
+     * the generation record in place, and a reader without the lock may have read that write half done.
+     * Throws {@code refusal} when this thread holds the lock already (what it read was whole) or the
+     * lock cannot be taken (a read-only store).
+     */
+    @SuppressWarnings("try") // the lock is held for the whole block, not referenced in it
+    private Snapshot readLocked(RuntimeException refusal) {
+        if (LockFile.heldByCurrentThread(lockPath)) throw refusal;
+        LockFile lock;
+        try {
+            lock = lock();
+        } catch (IOException | KeyringException e) {
+            throw refusal;
+        }
+        try (LockFile l = lock) {
+            return read();
+        } catch (IOException e) {
+            throw new KeyringException("cannot release the lock of encrypted file store " + path + ": " + e.getMessage(), e);
         }
     }
 

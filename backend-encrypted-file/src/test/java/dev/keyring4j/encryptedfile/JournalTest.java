@@ -177,6 +177,29 @@ class JournalTest {
         }
     }
 
+    /** In a store of n > 2 048 entries the journal grows to n/8 records before it is folded in: a rewrite's cost is shared by more sets. */
+    @Test
+    void aLargerStoreFoldsItsJournalAfterOneRecordPerEightEntries() throws Exception {
+        int n = 3_000;
+        int due = Journal.compactAfter(n);
+        assertEquals(n / 8, due);
+        assertEquals(Journal.COMPACT_AFTER, Journal.compactAfter(10), "a small store folds after 256 records, as before");
+        java.util.Map<dev.keyring4j.CredentialId, Secret> all = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < n; i++) all.put(new dev.keyring4j.CredentialId("svc", "a" + i), Secret.of("v" + i));
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
+            s.setAll(all); // one rewrite
+            for (int i = 0; i < due; i++) s.set("svc", "a" + i, Secret.of("w" + i));
+            assertEquals(due, Journal.parse(Fixtures.read(journalOf(tmp))).count(), "past 256 records, still appending");
+            s.set("svc", "a" + due, Secret.of("folded"));
+            assertEquals(0, Journal.parse(Fixtures.read(journalOf(tmp))).count(), "the write past n/8 records folded the journal in");
+        }
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
+            assertEquals("w" + (due - 1), s.get("svc", "a" + (due - 1)).orElseThrow().asString());
+            assertEquals("folded", s.get("svc", "a" + due).orElseThrow().asString());
+            assertEquals("v" + (n - 1), s.get("svc", "a" + (n - 1)).orElseThrow().asString());
+        }
+    }
+
     @Test
     void theJournalIsFoldedIntoTheFileEveryFewHundredRecordsAndAStaleJournalIsIgnored() throws Exception {
         Path file = Fixtures.storeFile(tmp);

@@ -98,7 +98,87 @@ class RollbackTest {
         }
         assertFalse(java.util.Arrays.equals(lagging, Files.readAllBytes(record)), "the next write remembers its generation again");
         String[] f = Files.readString(record).trim().split(" ");
-        assertEquals("4", f[2], "four writes: one rewrite (the first) and three appends");
+        assertEquals(4, Long.parseLong(f[2]), "four writes: one rewrite (the first) and three appends");
+    }
+
+    /**
+     * A set overwrites the record in place (same file, same length: no rename on the set's path);
+     * a new file id, or a record of another length (one an older version wrote), is replaced by a rename.
+     */
+    @Test
+    void theGenerationRecordIsOverwrittenInPlaceOnlyForTheSameFileId() throws Exception {
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
+            s.set("a", "b", Secret.of("1"));
+            Path record = generationRecord(tmp);
+            Object inode = Files.getAttribute(record, "unix:ino");
+            String first = Files.readString(record);
+            s.set("a", "b", Secret.of("2")); // journaled
+            assertEquals(inode, Files.getAttribute(record, "unix:ino"), "written in place");
+            String second = Files.readString(record);
+            assertEquals(first.length(), second.length(), "a line of fixed length");
+            assertEquals(Long.parseLong(first.trim().split(" ")[2]) + 1, Long.parseLong(second.trim().split(" ")[2]));
+            assertTrue(second.matches("keyring4j-generation/1 [0-9a-f]{32} [0-9]{19}\n"), second);
+
+            // what a version before the fixed width wrote: replaced, and read as before
+            String[] f = second.trim().split(" ");
+            Files.writeString(record, f[0] + " " + f[1] + " " + Long.parseLong(f[2]) + "\n");
+            assertEquals("2", s.get("a", "b").orElseThrow().asString());
+            s.set("a", "b", Secret.of("3"));
+            assertFalse(inode.equals(Files.getAttribute(record, "unix:ino")), "a line of another length is replaced, not overwritten");
+            assertEquals(second.length(), Files.readString(record).length());
+
+            inode = Files.getAttribute(record, "unix:ino");
+            s.rekey(); // a new file id
+            assertFalse(inode.equals(Files.getAttribute(record, "unix:ino")), "another file id is replaced, never overwritten");
+            assertEquals("3", s.get("a", "b").orElseThrow().asString());
+        }
+    }
+
+    /**
+     * A reader without the lock may read an in-place write of the record half done (digits of two
+     * generations); it looks again holding the lock before it refuses anything. Here the record says
+     * a later generation while another thread holds the store's lock, which it restores before it lets go:
+     * the reader waits for the lock and opens the store.
+     */
+    @Test
+    void aReaderThatSeesANewerRecordLooksAgainHoldingTheLock() throws Exception {
+        Path store;
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
+            s.set("a", "b", Secret.of("1"));
+            s.set("a", "b", Secret.of("2")); // journaled
+            store = s.path();
+        }
+        Path record = generationRecord(tmp);
+        byte[] good = Files.readAllBytes(record);
+        String[] f = new String(good, java.nio.charset.StandardCharsets.US_ASCII).trim().split(" ");
+        byte[] torn = String.format("%s %s %019d%n", f[0], f[1], Long.parseLong(f[2]) + 1000).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean restored = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread writer = new Thread(() -> {
+            try (LockFile l = LockFile.acquire(store.resolveSibling(store.getFileName() + ".lock"))) {
+                Files.write(record, torn);
+                held.countDown();
+                Thread.sleep(300);
+                Files.write(record, good);
+                restored.set(true);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        held.await();
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
+            assertEquals("2", s.get("a", "b").orElseThrow().asString(), "read once more under the lock, after the write was whole");
+            assertTrue(restored.get(), "the reader waited for the lock");
+        }
+        writer.join();
+
+        // a record that stays newer is a rollback, refused after the second look
+        Files.write(record, torn);
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
+            StoreCorruptedException e = assertThrows(StoreCorruptedException.class, () -> s.get("a", "b"));
+            assertTrue(e.getMessage().contains("older copy"), e.getMessage());
+        }
     }
 
     /** A journal cut back to fewer records than were acknowledged is an older copy, for a store opened afterwards. */

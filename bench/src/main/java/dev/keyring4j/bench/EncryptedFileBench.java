@@ -39,9 +39,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The encrypted file store with 10, 1 000 and 10 000 entries: {@code get}, {@code set} (overwrite of
- * an existing entry: one record appended to the journal and fdatasync'd, and every 256 records a
- * rewrite of the file), {@code open} (a new store instance's first read: unlock, checksum, MAC,
- * entries, journal), {@code appendFloor}: one durable append of a record of the journal's size
+ * an existing entry: one record appended to the journal and fdatasync'd, and once the journal holds
+ * 256 records, or one per 8 entries in a larger store, a rewrite of the file), {@code open} (a new
+ * store instance's first read: unlock, checksum, MAC, entries, journal; with {@code journalRecords}
+ * sets made after the last rewrite, so that an open replays that many records), {@code appendFloor}: one durable append of a record of the journal's size
  * (O_APPEND write + fdatasync), the least any durable write costs, and {@code floor}: writing a file
  * of the store's size with fsync + rename + directory fsync, the least a durable rewrite costs.
  * Run by {@code bench/encryptedfile-peers.sh} beside Python keyrings.alt.
@@ -58,6 +59,10 @@ public class EncryptedFileBench {
 
     @Param({"keyfile"})
     public String protection;
+
+    /** Sets made after the compaction in the set-up: the journal an open replays (the store compacts once it holds max(256, entries/8)). */
+    @Param({"0"})
+    public int journalRecords;
 
     private Path dir;
     private BackendConfig config;
@@ -93,6 +98,10 @@ public class EncryptedFileBench {
         new SplittableRandom(1).nextBytes(floorContent);
         floorFile = dir.resolve("data/floor");
         store.compact();
+        for (int i = 0; i < journalRecords; i++) {
+            CredentialId id = nextId();
+            store.set(id.service(), id.account(), value);
+        }
         new SplittableRandom(2).nextBytes(record);
         appendFloor = FileChannel.open(dir.resolve("data/append-floor"), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         System.out.println("\nstore file: " + Files.size(store.path()) + " bytes for " + entries + " entries");
