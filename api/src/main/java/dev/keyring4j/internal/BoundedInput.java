@@ -248,6 +248,18 @@ public final class BoundedInput {
     private static byte[] readChannel(SeekableByteChannel ch, String what, int limit) throws IOException {
         long size = ch.size();
         if (size > limit) throw tooLarge(what, limit);
+        if (size > CHUNK) {
+            // the common case of a file that does not change while read: exactly its size, returned without a copy
+            byte[] exact = new byte[(int) size];
+            ByteBuffer b = ByteBuffer.wrap(exact);
+            while (b.hasRemaining() && ch.read(b) >= 0) {
+                // read to the end
+            }
+            if (!b.hasRemaining() && ch.read(ByteBuffer.allocate(1)) < 0) return exact;
+            // shorter or longer than it said: read it again the general way
+            Arrays.fill(exact, (byte) 0);
+            ch.position(0);
+        }
         // size + 1: reaching the end needs one more read; procfs files say 0 and grow the buffer
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min((long) limit + 1, Math.max(size + 1, CHUNK)));
         try {

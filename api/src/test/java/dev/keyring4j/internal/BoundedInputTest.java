@@ -128,6 +128,20 @@ class BoundedInputTest {
         assertArrayEquals(new byte[0], BoundedInput.readStream(new ByteArrayInputStream(new byte[0]), "empty", LIMIT));
     }
 
+    /** Files past one 8 KiB chunk are read into an array of exactly their size (no copy); every size around the chunk reads back exactly. */
+    @Test
+    void filesAroundAndFarPastOneChunkReadBackExactly() throws Exception {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int size : new int[] {8191, 8192, 8193, 100_000, 2_230_784}) {
+            byte[] content = new byte[size];
+            random.nextBytes(content);
+            Path f = Files.write(dir.resolve("big" + size), content);
+            assertArrayEquals(content, BoundedInput.readFile(f, "f", 4 << 20, false));
+        }
+        Path over = Files.write(dir.resolve("bigover"), new byte[100_001]);
+        assertEquals(Problem.TOO_LARGE, assertThrows(RejectedInputException.class, () -> BoundedInput.readFile(over, "f", 100_000, false)).problem());
+    }
+
     @Test
     void filesJustUnderAtAndOverTheLimit() throws Exception {
         for (int size : new int[] {LIMIT - 1, LIMIT}) {
