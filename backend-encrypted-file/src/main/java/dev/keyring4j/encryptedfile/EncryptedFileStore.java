@@ -32,7 +32,7 @@ import java.util.TreeMap;
 
 /**
  * The {@code encrypted-file} store: credentials in one Tink-encrypted file (format
- * {@code keyring4j-file/3}; {@code /1} and {@code /2} files are read and upgraded by their next
+ * {@code keyring4j-file/4}; {@code /1}, {@code /2} and {@code /3} files are read and upgraded by their next
  * write) and its journal {@code <file>.journal} of the writes since the file was last rewritten
  * (see {@code docs/backends/encrypted-file.md}).
  *

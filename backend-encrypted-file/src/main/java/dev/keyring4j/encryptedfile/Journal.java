@@ -11,7 +11,7 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
- * The journal of a {@code keyring4j-file/3} store: {@code <store>.journal}, the writes made since
+ * The journal of a {@code keyring4j-file/4} (or /3) store: {@code <store>.journal}, the writes made since
  * the store file (the base) was last rewritten, one authenticated record per changed entry. A set
  * appends a record and fdatasyncs it; once the journal holds {@link #compactAfter} records (and on
  * any key change) the journal is folded into a new base and replaced by an empty one.

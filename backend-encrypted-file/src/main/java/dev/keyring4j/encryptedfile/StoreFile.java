@@ -24,29 +24,32 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * The file format {@code keyring4j-file/3} (the base of a store; the writes since it was written
+ * The file format {@code keyring4j-file/4} (the base of a store; the writes since it was written
  * are in its {@link Journal}): one line of JSON, written canonically (fixed key order,
  * no whitespace), ending in a fixed-size trailer:
  *
  * <pre>
- * {"format":"keyring4j-file/3","fileId":HEX,"protection":{…},"generation":N,"keyset":B64,"entries":[{"id":B64URL,"data":B64},…],"mac":HEX74,"sha256":HEX64}\n
+ * {"format":"keyring4j-file/4","fileId":HEX,"protection":{…},"generation":N,"keyset":B64,"entries":[{"id":B64URL,"data":B64},…],"mac":HEX74,"sha256":HEX64}\n
  * </pre>
  *
  * <ul>
  * <li>{@code generation} counts the writes of this file (1 for the first); it is covered by the
  *     MAC and compared with the generation remembered outside the file, so an older copy put back
  *     is recognised ({@link GenerationRecord});</li>
- * <li>{@code mac} is a Tink HMAC-SHA256 (key from the keyset) over the exact bytes before
- *     {@code ,"mac":} — every header field, the generation, the keyset, every entry and their order;</li>
+ * <li>{@code mac} is a Tink HMAC-SHA256 (key from the keyset) of {@code "keyring4j-file/4 SHA-256
+ *     of the body\n"} and the SHA-256 of the body, the exact bytes before {@code ,"mac":}: every
+ *     header field, the generation, the keyset, every entry and their order (versions 1 to 3: of
+ *     the body itself);</li>
  * <li>{@code sha256} is a plain SHA-256 over the exact bytes before {@code ,"sha256":}. It needs
  *     no key, so damage is recognised before any key is derived, which is what lets a wrong
  *     passphrase (intact file, failing check value) be told apart from a damaged file.</li>
  * </ul>
- * Version 3 has the layout of version 2; its number says that a journal may hold later writes, so
- * that a version of keyring4j that knows no journal refuses the file rather than lose them. Files
- * of version 2 and 1 ({@code keyring4j-file/1}: no {@code generation}, read as generation 0) are
- * still read; every rewrite writes version 3. This class checks layout, checksum and syntax; the
- * keyed checks happen once the keyset is open.
+ * Since the body's SHA-256 continues to the checksum, reading or writing a file hashes it once, not
+ * twice. Version 3 has the layout of version 4 with the MAC over the whole body; version 2 is
+ * version 3 before the journal (its number tells a version that knows no journal to refuse a file
+ * whose journal may hold later writes). Files of versions 3, 2 and 1 ({@code keyring4j-file/1}: no
+ * {@code generation}, read as generation 0) are still read; every rewrite writes version 4. This
+ * class checks layout, checksum and syntax; the keyed checks happen once the keyset is open.
  */
 final class StoreFile {
     /** The version every write writes. */
@@ -55,6 +58,9 @@ final class StoreFile {
     static final String FORMAT = FORMAT_PREFIX + VERSION;
     private static final String FORMAT_V1 = FORMAT_PREFIX + 1;
     private static final String FORMAT_V2 = FORMAT_PREFIX + 2;
+    private static final String FORMAT_V3 = FORMAT_PREFIX + 3;
+    /** What version 4's MAC covers besides the body's SHA-256: names the input, so no other use of the MAC key can produce it. */
+    private static final byte[] MAC_DOMAIN = ascii("keyring4j-file/4 SHA-256 of the body\n");
     private static final int MAC_HEX = 74; // Tink HMAC-SHA256: 5-byte prefix + 32-byte tag
     private static final byte[] MAC_OPEN = ascii(",\"mac\":\"");
     private static final byte[] SHA_OPEN = ascii("\",\"sha256\":\"");
@@ -89,9 +95,16 @@ final class StoreFile {
      *
      * @param headerBytes the canonical header (associated data of the keyset)
      * @param generation  the write counter (0 for a version 1 file, which has none)
-     * @param body        the bytes the MAC covers
+     * @param macInput    what the MAC covers: {@link #MAC_DOMAIN} and the body's SHA-256 (version 4), the body itself (versions 1 to 3)
+     * @param raw         the whole file
+     * @param bodyEnd     where the body ends in {@code raw} (where {@code ,"mac":} starts)
      */
-    record Parsed(Header header, byte[] headerBytes, long generation, byte[] keyset, List<RawEntry> entries, byte[] body, byte[] mac) {
+    record Parsed(Header header, byte[] headerBytes, long generation, byte[] keyset, List<RawEntry> entries, byte[] macInput, byte[] mac,
+            byte[] raw, int bodyEnd) {
+        /** The bytes before {@code ,"mac":} (a copy). */
+        byte[] body() {
+            return Arrays.copyOf(raw, bodyEnd);
+        }
     }
 
     // ------------------------------------------------------------------ writing
@@ -148,16 +161,18 @@ final class StoreFile {
         }
         b.append(']');
         byte[] body = b.toString().getBytes(StandardCharsets.US_ASCII);
-        byte[] mac = keys.fileMac(body);
+        // one pass over the body: its SHA-256 (what the MAC covers) and, continued, the file's checksum
+        MessageDigest sha = digest();
+        sha.update(body);
+        byte[] mac = keys.fileMac(versionFourMacInput(finishedCopy(sha)));
+        byte[] macField = ascii(",\"mac\":\"" + hex(mac) + "\"");
+        // sha256 covers everything before ,"sha256": (up to and including the mac's closing quote)
+        sha.update(macField);
         ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + TAIL);
         out.writeBytes(body);
-        out.writeBytes(MAC_OPEN);
-        out.writeBytes(ascii(hex(mac)));
-        out.write('"');
-        // sha256 covers everything before ,"sha256": (up to and including the mac's closing quote)
-        byte[] upToSha = out.toByteArray();
+        out.writeBytes(macField);
         out.write(SHA_OPEN, 1, SHA_OPEN.length - 1);
-        out.writeBytes(ascii(hex(sha256(upToSha, upToSha.length))));
+        out.writeBytes(ascii(hex(sha.digest())));
         out.writeBytes(END);
         return out.toByteArray();
     }
@@ -178,21 +193,25 @@ final class StoreFile {
             throw new Damage("its trailer (mac, sha256) is malformed: truncated or modified");
         }
         byte[] storedSha = unhex(raw, shaStart, 64);
-        byte[] actualSha = sha256(raw, shaOpen + 1);
-        if (storedSha == null || !MessageDigest.isEqual(storedSha, actualSha)) {
+        // one pass: the body's SHA-256 (version 4's MAC input), continued over the mac to the file's checksum
+        MessageDigest sha = digest();
+        sha.update(raw, 0, macOpen);
+        byte[] bodySha = finishedCopy(sha);
+        sha.update(raw, macOpen, shaOpen + 1 - macOpen);
+        if (storedSha == null || !MessageDigest.isEqual(storedSha, sha.digest())) {
             throw new Damage("its SHA-256 checksum does not match: bytes were changed, lost or added");
         }
         byte[] mac = unhex(raw, macStart, MAC_HEX);
         if (mac == null) throw new Damage("its mac is malformed");
-        byte[] body = Arrays.copyOf(raw, macOpen);
+        int bodyEnd = macOpen;
 
         // Everything before the entries is parsed as JSON (and must be canonical); the entries,
         // nearly all of the file, are scanned as the one canonical spelling the writer produces.
-        int entriesAt = indexOf(body, ENTRIES_OPEN);
+        int entriesAt = indexOf(raw, bodyEnd, ENTRIES_OPEN);
         if (entriesAt < 0) throw new Damage("its entries are missing");
         JsonNode root;
         try {
-            byte[] json = Arrays.copyOf(body, entriesAt + 1);
+            byte[] json = Arrays.copyOf(raw, entriesAt + 1);
             json[entriesAt] = '}';
             root = JSON.readTree(json);
         } catch (IOException e) {
@@ -201,8 +220,8 @@ final class StoreFile {
         if (root == null || !root.isObject()) throw new Damage("it is not a JSON object");
         String format = text(root, "format");
         int version;
-        if (FORMAT.equals(format) || FORMAT_V2.equals(format)) {
-            version = FORMAT.equals(format) ? VERSION : 2;
+        if (FORMAT.equals(format) || FORMAT_V3.equals(format) || FORMAT_V2.equals(format)) {
+            version = Integer.parseInt(format.substring(FORMAT_PREFIX.length()));
             expectFields(root, "", "format", "fileId", "protection", "generation", "keyset");
         } else if (FORMAT_V1.equals(format)) {
             version = 1;
@@ -216,7 +235,7 @@ final class StoreFile {
         Header header = parseProtection(root.get("protection"), fileId, version);
         byte[] headerBytes = headerBytes(header);
         byte[] canonicalStart = Arrays.copyOf(headerBytes, headerBytes.length - 1);
-        if (!endsWithAt(body, 0, canonicalStart)) {
+        if (!endsWithAt(raw, 0, canonicalStart)) {
             throw new Damage("its header is not in canonical form");
         }
         long generation = 0;
@@ -230,12 +249,13 @@ final class StoreFile {
         String keysetText = text(root, "keyset");
         byte[] keyset = base64(keysetText, "keyset");
         // the whole prefix, byte for byte as the writer spells it: so the entries start exactly at entriesAt
-        if (!endsWithAt(body, canonicalStart.length, ascii(generationText + ",\"keyset\":\"" + keysetText + "\""))
+        if (!endsWithAt(raw, canonicalStart.length, ascii(generationText + ",\"keyset\":\"" + keysetText + "\""))
                 || canonicalStart.length + generationText.length() + 11 + keysetText.length() + 1 != entriesAt) {
             throw new Damage("its generation or keyset is not in canonical form");
         }
-        List<RawEntry> entries = entries(body, entriesAt + ENTRIES_OPEN.length);
-        return new Parsed(header, headerBytes, generation, keyset, entries, body, mac);
+        List<RawEntry> entries = entries(raw, bodyEnd, entriesAt + ENTRIES_OPEN.length);
+        byte[] macInput = version >= 4 ? versionFourMacInput(bodySha) : Arrays.copyOf(raw, bodyEnd);
+        return new Parsed(header, headerBytes, generation, keyset, entries, macInput, mac, raw, bodyEnd);
     }
 
     private static final byte[] ENTRIES_OPEN = ascii(",\"entries\":[");
@@ -249,9 +269,9 @@ final class StoreFile {
      * the entry is first used (strict base64 decoding); by then the checksum and the MAC have
      * authenticated every byte, so this only defers the refusal of what a holder of the keys wrote.
      */
-    private static List<RawEntry> entries(byte[] body, int at) throws Damage {
-        List<RawEntry> out = new ArrayList<>();
-        int end = body.length - 1;
+    private static List<RawEntry> entries(byte[] body, int bodyEnd, int at) throws Damage {
+        List<RawEntry> out = new ArrayList<>(Math.max(16, (bodyEnd - at) / 200)); // about 220 bytes an entry
+        int end = bodyEnd - 1;
         if (end < at || body[end] != ']') throw new Damage("entries is not an array of entries");
         // one Latin-1 string of the array: the search for each closing quote is String.indexOf (vectorised),
         // where a byte loop testing each character's class mispredicts on nearly every one of random base64
@@ -276,9 +296,9 @@ final class StoreFile {
         return out;
     }
 
-    private static int indexOf(byte[] b, byte[] what) {
+    private static int indexOf(byte[] b, int end, byte[] what) {
         outer:
-        for (int i = 0; i + what.length <= b.length; i++) {
+        for (int i = 0; i + what.length <= end; i++) {
             for (int k = 0; k < what.length; k++) {
                 if (b[i + k] != what[k]) continue outer;
             }
@@ -368,6 +388,40 @@ final class StoreFile {
     }
 
     // ------------------------------------------------------------------ bytes
+
+    /**
+     * What a version 4 file's MAC covers: {@link #MAC_DOMAIN} and the SHA-256 of the body. The MAC
+     * of a 32-byte digest instead of the 2 MB body is what lets an open hash the file once (the
+     * digest continues to the file's checksum) instead of twice; forging it takes a SHA-256 collision.
+     */
+    static byte[] versionFourMacInput(byte[] bodySha) {
+        byte[] in = Arrays.copyOf(MAC_DOMAIN, MAC_DOMAIN.length + bodySha.length);
+        System.arraycopy(bodySha, 0, in, MAC_DOMAIN.length, bodySha.length);
+        return in;
+    }
+
+    /** What the MAC of a file with this body covers, by the version its format field names. */
+    static byte[] macInput(byte[] body) {
+        if (!endsWithAt(body, 0, ascii("{\"format\":\"" + FORMAT + "\""))) return body.clone();
+        return versionFourMacInput(sha256(body, body.length));
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The digest of what {@code d} has seen so far; {@code d} itself goes on. */
+    private static byte[] finishedCopy(MessageDigest d) {
+        try {
+            return ((MessageDigest) d.clone()).digest();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 of this JVM cannot be cloned", e);
+        }
+    }
 
     static byte[] sha256(byte[] b, int len) {
         try {

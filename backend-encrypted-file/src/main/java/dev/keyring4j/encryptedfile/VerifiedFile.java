@@ -432,7 +432,7 @@ final class VerifiedFile {
             }
         }
         try {
-            keys.verifyFileMac(p.mac(), p.body());
+            keys.verifyFileMac(p.mac(), p.macInput());
         } catch (GeneralSecurityException e) {
             throw corrupted("its MAC does not verify: the content was modified");
         }

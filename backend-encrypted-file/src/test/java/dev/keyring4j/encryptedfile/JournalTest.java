@@ -149,6 +149,52 @@ class JournalTest {
         }
     }
 
+    /**
+     * A store as the last version 3 build wrote it (src/test/resources/version3: a base, a journal
+     * with a put, a replacement and a delete, and its key file; written with keyring4j at commit
+     * 20d361c, the MAC over the whole body) is read with its journal, and its next write rewrites it
+     * as version 4 (the MAC over the body's SHA-256).
+     */
+    @Test
+    void aVersion3StoreWithItsJournalIsReadAndUpgradedByItsNextWrite() throws Exception {
+        Path file = Fixtures.storeFile(tmp);
+        java.nio.file.attribute.FileAttribute<?> dir = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        for (Path d : java.util.List.of(tmp.resolve("data"), file.getParent(), tmp.resolve("config"), tmp.resolve("config/keyring4j"))) Files.createDirectory(d, dir);
+        copyResource("credentials.k4j", file);
+        copyResource("credentials.k4j.journal", journalOf(tmp));
+        copyResource("credentials.key", Fixtures.keyfile(tmp));
+        assertTrue(Files.readString(file).startsWith("{\"format\":\"keyring4j-file/3\""));
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
+            assertEquals("replaced in the journal", s.get("svc", "compacted").orElseThrow().asString());
+            assertEquals("in the version 3 journal", s.get("svc", "journaled").orElseThrow().asString());
+            assertTrue(s.get("svc", "revoked").isEmpty(), "deleted in the journal");
+            assertTrue(Files.readString(file).startsWith("{\"format\":\"keyring4j-file/3\""), "reading does not rewrite it");
+            s.set("svc", "new", Secret.of("after the upgrade"));
+            assertTrue(Files.readString(file).startsWith("{\"format\":\"keyring4j-file/4\""), "the next write rewrites it as version 4");
+            assertEquals(0, Journal.parse(Fixtures.read(journalOf(tmp))).count(), "the journal folded into it");
+            s.set("svc", "newer", Secret.of("journaled again"));
+        }
+        StoreFile.Parsed p = StoreFile.parse(Files.readAllBytes(file));
+        assertEquals(4, p.header().version());
+        assertEquals(StoreFile.versionFourMacInput(StoreFile.sha256(p.body(), p.body().length)).length, p.macInput().length,
+                "version 4's MAC covers the body's SHA-256, not the body");
+        try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
+            assertEquals("replaced in the journal", s.get("svc", "compacted").orElseThrow().asString());
+            assertEquals("in the version 3 journal", s.get("svc", "journaled").orElseThrow().asString());
+            assertEquals("after the upgrade", s.get("svc", "new").orElseThrow().asString());
+            assertEquals("journaled again", s.get("svc", "newer").orElseThrow().asString());
+            assertEquals(4, s.list().size());
+        }
+    }
+
+    private static void copyResource(String name, Path to) throws Exception {
+        try (java.io.InputStream in = JournalTest.class.getResourceAsStream("/version3/" + name)) {
+            Files.write(to, in.readAllBytes());
+        }
+        Files.setPosixFilePermissions(to, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
+
     @Test
     void aVersion2StoreIsReadAndUpgradedByItsNextWrite() throws Exception {
         try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
@@ -165,7 +211,7 @@ class JournalTest {
             assertTrue(Files.readString(file).startsWith("{\"format\":\"keyring4j-file/2\""), "reading does not rewrite it");
             assertFalse(Files.exists(journalOf(tmp)), "nor makes a journal");
             s.set("svc", "new", Secret.of("after the upgrade"));
-            assertTrue(Files.readString(file).startsWith("{\"format\":\"keyring4j-file/3\""), "the next write rewrites it as version 3");
+            assertTrue(Files.readString(file).startsWith("{\"format\":\"keyring4j-file/4\""), "the next write rewrites it as version 4");
             s.set("svc", "newer", Secret.of("journaled"));
         }
         assertTrue(Files.size(journalOf(tmp)) > Journal.HEADER_BYTES, "then writes are journaled");

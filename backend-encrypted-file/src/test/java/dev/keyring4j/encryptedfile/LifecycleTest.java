@@ -213,7 +213,7 @@ class LifecycleTest {
             s.set("very-visible-service2", "very-visible-account2", Secret.of("very-visible-secret2")); // journaled
             String text = Files.readString(s.path());
             assertFalse(text.contains("very-visible"), text);
-            assertTrue(text.startsWith("{\"format\":\"keyring4j-file/3\",\"fileId\":\""), text);
+            assertTrue(text.startsWith("{\"format\":\"keyring4j-file/4\",\"fileId\":\""), text);
             byte[] journal = Files.readAllBytes(s.path().resolveSibling("credentials.k4j.journal"));
             assertTrue(journal.length > Journal.HEADER_BYTES, "the second set is in the journal");
             assertFalse(new String(journal, java.nio.charset.StandardCharsets.ISO_8859_1).contains("very-visible"), "the journal reveals nothing either");

@@ -35,7 +35,7 @@ final class Tamper {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(body);
         out.writeBytes(",\"mac\":\"".getBytes(StandardCharsets.US_ASCII));
-        out.writeBytes(StoreFile.hex(keys.fileMac(body)).getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(StoreFile.hex(keys.fileMac(StoreFile.macInput(body))).getBytes(StandardCharsets.US_ASCII));
         out.write('"');
         byte[] upTo = out.toByteArray();
         out.writeBytes(",\"sha256\":\"".getBytes(StandardCharsets.US_ASCII));

@@ -19,8 +19,8 @@ public record Header(byte[] fileId, ProtectionKind kind, byte[] check, Argon2Par
 
     /** The length of a file id. */
     public static final int FILE_ID_BYTES = 16;
-    /** The format version a new header is written as ({@code keyring4j-file/3}; etcd's keyset record says the same). */
-    public static final int CURRENT_VERSION = 3;
+    /** The format version a new header is written as ({@code keyring4j-file/4}; etcd's keyset record does not record it). */
+    public static final int CURRENT_VERSION = 4;
 
     /** A header of the current format version. */
     public Header(byte[] fileId, ProtectionKind kind, byte[] check, Argon2Params argon2, byte[] salt, String sealed) {
