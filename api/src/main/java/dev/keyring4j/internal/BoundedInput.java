@@ -245,20 +245,26 @@ public final class BoundedInput {
         return new RejectedInputException(Problem.IO, what, "cannot be read: " + reason, e);
     }
 
-    private static byte[] readChannel(SeekableByteChannel ch, String what, int limit) throws IOException {
+    static byte[] readChannel(SeekableByteChannel ch, String what, int limit) throws IOException {
         long size = ch.size();
         if (size > limit) throw tooLarge(what, limit);
         if (size > CHUNK) {
             // the common case of a file that does not change while read: exactly its size, returned without a copy
             byte[] exact = new byte[(int) size];
-            ByteBuffer b = ByteBuffer.wrap(exact);
-            while (b.hasRemaining() && ch.read(b) >= 0) {
-                // read to the end
+            byte[] probe = new byte[1];
+            boolean whole = false;
+            try {
+                ByteBuffer b = ByteBuffer.wrap(exact);
+                while (b.hasRemaining() && ch.read(b) >= 0) {
+                    // read to the end
+                }
+                whole = !b.hasRemaining() && ch.read(ByteBuffer.wrap(probe)) < 0;
+            } finally {
+                probe[0] = 0;
+                if (!whole) Arrays.fill(exact, (byte) 0); // failed, or shorter or longer than it said
             }
-            if (!b.hasRemaining() && ch.read(ByteBuffer.allocate(1)) < 0) return exact;
-            // shorter or longer than it said: read it again the general way
-            Arrays.fill(exact, (byte) 0);
-            ch.position(0);
+            if (whole) return exact;
+            ch.position(0); // read it again the general way
         }
         // size + 1: reaching the end needs one more read; procfs files say 0 and grow the buffer
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min((long) limit + 1, Math.max(size + 1, CHUNK)));

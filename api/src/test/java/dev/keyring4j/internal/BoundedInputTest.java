@@ -138,6 +138,12 @@ class BoundedInputTest {
             Path f = Files.write(dir.resolve("big" + size), content);
             assertArrayEquals(content, BoundedInput.readFile(f, "f", 4 << 20, false));
         }
+        // a file that grows after its size was taken, and one that shrinks: read again from the start, whole
+        for (int grown : new int[] {50_000 + 10, 50_000 - 10}) {
+            byte[] content = new byte[grown];
+            random.nextBytes(content);
+            assertArrayEquals(content, BoundedInput.readChannel(new SizeSaid(content, 50_000), "f", 4 << 20));
+        }
         Path over = Files.write(dir.resolve("bigover"), new byte[100_001]);
         assertEquals(Problem.TOO_LARGE, assertThrows(RejectedInputException.class, () -> BoundedInput.readFile(over, "f", 100_000, false)).problem());
     }
@@ -215,5 +221,61 @@ class BoundedInputTest {
         assertEquals("1048576 bytes (1 MiB)", BoundedInput.describe(1 << 20));
         assertEquals("65536 bytes (64 KiB)", BoundedInput.describe(1 << 16));
         assertEquals("100 bytes", BoundedInput.describe(100));
+    }
+
+    /** A channel over {@code content} whose {@code size()} says {@code said}: a file that changed size after it was asked. */
+    private static final class SizeSaid implements java.nio.channels.SeekableByteChannel {
+        private final byte[] content;
+        private final long said;
+        private int position;
+
+        SizeSaid(byte[] content, long said) {
+            this.content = content;
+            this.said = said;
+        }
+
+        @Override
+        public int read(java.nio.ByteBuffer dst) {
+            if (position >= content.length) return -1;
+            int n = Math.min(dst.remaining(), content.length - position);
+            dst.put(content, position, n);
+            position += n;
+            return n;
+        }
+
+        @Override
+        public int write(java.nio.ByteBuffer src) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long position() {
+            return position;
+        }
+
+        @Override
+        public java.nio.channels.SeekableByteChannel position(long p) {
+            position = (int) p;
+            return this;
+        }
+
+        @Override
+        public long size() {
+            return said;
+        }
+
+        @Override
+        public java.nio.channels.SeekableByteChannel truncate(long size) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 }

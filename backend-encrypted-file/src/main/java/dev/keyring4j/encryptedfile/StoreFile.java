@@ -164,7 +164,7 @@ final class StoreFile {
         // one pass over the body: its SHA-256 (what the MAC covers) and, continued, the file's checksum
         MessageDigest sha = digest();
         sha.update(body);
-        byte[] mac = keys.fileMac(versionFourMacInput(finishedCopy(sha)));
+        byte[] mac = keys.fileMac(versionFourMacInput(finishedCopy(sha, body, body.length)));
         byte[] macField = ascii(",\"mac\":\"" + hex(mac) + "\"");
         // sha256 covers everything before ,"sha256": (up to and including the mac's closing quote)
         sha.update(macField);
@@ -196,7 +196,7 @@ final class StoreFile {
         // one pass: the body's SHA-256 (version 4's MAC input), continued over the mac to the file's checksum
         MessageDigest sha = digest();
         sha.update(raw, 0, macOpen);
-        byte[] bodySha = finishedCopy(sha);
+        byte[] bodySha = finishedCopy(sha, raw, macOpen);
         sha.update(raw, macOpen, shaOpen + 1 - macOpen);
         if (storedSha == null || !MessageDigest.isEqual(storedSha, sha.digest())) {
             throw new Damage("its SHA-256 checksum does not match: bytes were changed, lost or added");
@@ -259,8 +259,8 @@ final class StoreFile {
     }
 
     private static final byte[] ENTRIES_OPEN = ascii(",\"entries\":[");
-    private static final String ENTRY_ID_TEXT = "{\"id\":\"";
-    private static final String ENTRY_DATA_TEXT = "\",\"data\":\"";
+    private static final byte[] ENTRY_ID = ascii("{\"id\":\"");
+    private static final byte[] ENTRY_DATA = ascii("\",\"data\":\"");
     private static final int ID_CHARS = 43; // 32 bytes, base64url without padding
     /**
      * The entries array from {@code at} to the end of {@code body}, in the only spelling the writer
@@ -273,24 +273,24 @@ final class StoreFile {
         List<RawEntry> out = new ArrayList<>(Math.max(16, (bodyEnd - at) / 200)); // about 220 bytes an entry
         int end = bodyEnd - 1;
         if (end < at || body[end] != ']') throw new Damage("entries is not an array of entries");
-        // one Latin-1 string of the array: the search for each closing quote is String.indexOf (vectorised),
-        // where a byte loop testing each character's class mispredicts on nearly every one of random base64
-        String t = new String(body, at, end - at, StandardCharsets.ISO_8859_1);
-        int n = t.length();
-        int i = 0;
-        while (i < n) {
+        // each id and data read straight from the file's bytes into its own string (no string of the whole array)
+        int i = at;
+        while (i < end) {
             if (!out.isEmpty()) {
-                if (t.charAt(i) != ',') throw new Damage("an entry is not an object of id and data");
+                if (body[i] != ',') throw new Damage("an entry is not an object of id and data");
                 i++;
             }
-            if (!t.startsWith(ENTRY_ID_TEXT, i)) throw new Damage("an entry is not an object of id and data");
-            int idStart = i + ENTRY_ID_TEXT.length();
+            int idStart = i + ENTRY_ID.length;
             int idEnd = idStart + ID_CHARS;
-            if (!t.startsWith(ENTRY_DATA_TEXT, idEnd)) throw new Damage("an entry is not an object of id and data");
-            int dataStart = idEnd + ENTRY_DATA_TEXT.length();
-            int close = t.indexOf('"', dataStart);
-            if (close <= dataStart || close + 1 >= n || t.charAt(close + 1) != '}') throw new Damage("an entry's data is malformed");
-            out.add(new RawEntry(t.substring(idStart, idEnd), t.substring(dataStart, close)));
+            int dataStart = idEnd + ENTRY_DATA.length;
+            if (dataStart > end || !endsWithAt(body, i, ENTRY_ID) || !endsWithAt(body, idEnd, ENTRY_DATA)) {
+                throw new Damage("an entry is not an object of id and data");
+            }
+            int close = dataStart;
+            while (close < end && body[close] != '"') close++; // base64 has no quote: one compare a byte, predicted
+            if (close == dataStart || close + 1 >= end || body[close + 1] != '}') throw new Damage("an entry's data is malformed");
+            out.add(new RawEntry(new String(body, idStart, ID_CHARS, StandardCharsets.ISO_8859_1),
+                    new String(body, dataStart, close - dataStart, StandardCharsets.ISO_8859_1)));
             i = close + 2;
         }
         return out;
@@ -414,12 +414,15 @@ final class StoreFile {
         }
     }
 
-    /** The digest of what {@code d} has seen so far; {@code d} itself goes on. */
-    private static byte[] finishedCopy(MessageDigest d) {
+    /**
+     * The digest of what {@code d} has seen so far, {@code data[0, len)}; {@code d} itself goes on.
+     * A provider whose digest cannot be cloned (some FIPS or PKCS#11 ones) hashes {@code data} again.
+     */
+    private static byte[] finishedCopy(MessageDigest d, byte[] data, int len) {
         try {
             return ((MessageDigest) d.clone()).digest();
         } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException("SHA-256 of this JVM cannot be cloned", e);
+            return sha256(data, len);
         }
     }
 

@@ -342,41 +342,17 @@ final class VerifiedFile {
             } catch (RollbackGuard.RolledBack r) {
                 // a writer may have replaced the file and recorded its generation after we read it: look again
                 if (changedWhileReading++ < 100 && changed(now, journalNow)) continue;
-                return readLocked(corrupted(r.getMessage()));
-            } catch (GenerationRecord.Malformed m) {
-                return readLocked(m);
+                throw corrupted(r.getMessage());
             } catch (NewerJournal r) {
                 if (changedWhileReading++ < 100 && changed(now, journalNow)) continue;
-                return readLocked(corrupted("it is an older copy: its journal " + journalPath + " continues a newer store file than this one."
+                throw corrupted("it is an older copy: its journal " + journalPath + " continues a newer store file than this one."
                         + " Putting an old copy back would bring back deleted or replaced secrets. If you put it there on purpose, open the store once with"
-                        + " encrypted-file.accept-rollback = true (then remove the setting)"));
+                        + " encrypted-file.accept-rollback = true (then remove the setting)");
             }
             stamp = now;
             journalStamp = journalNow;
             loaded = true;
             return current;
-        }
-    }
-
-    /**
-     * {@link #read} once more holding the store's lock, before anything is refused: a writer updates
-     * the generation record in place, and a reader without the lock may have read that write half done.
-     * Throws {@code refusal} when this thread holds the lock already (what it read was whole) or the
-     * lock cannot be taken (a read-only store).
-     */
-    @SuppressWarnings("try") // the lock is held for the whole block, not referenced in it
-    private Snapshot readLocked(RuntimeException refusal) {
-        if (LockFile.heldByCurrentThread(lockPath)) throw refusal;
-        LockFile lock;
-        try {
-            lock = lock();
-        } catch (IOException | KeyringException e) {
-            throw refusal;
-        }
-        try (LockFile l = lock) {
-            return read();
-        } catch (IOException e) {
-            throw new KeyringException("cannot release the lock of encrypted file store " + path + ": " + e.getMessage(), e);
         }
     }
 

@@ -81,6 +81,15 @@ final class Fixtures {
         }
     }
 
+    /** The file id of the store under {@code root}. */
+    static byte[] fileId(Path root) {
+        try {
+            return StoreFile.parse(read(storeFile(root))).header().fileId();
+        } catch (StoreFile.Damage e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static byte[] read(Path p) {
         try {
             return Files.readAllBytes(p);

@@ -177,7 +177,7 @@ class JournalTest {
         }
         StoreFile.Parsed p = StoreFile.parse(Files.readAllBytes(file));
         assertEquals(4, p.header().version());
-        assertEquals(StoreFile.versionFourMacInput(StoreFile.sha256(p.body(), p.body().length)).length, p.macInput().length,
+        assertArrayEquals(StoreFile.versionFourMacInput(StoreFile.sha256(p.body(), p.body().length)), p.macInput(),
                 "version 4's MAC covers the body's SHA-256, not the body");
         try (EncryptedFileStore s = Fixtures.open(tmp, "keyfile")) {
             assertEquals("replaced in the journal", s.get("svc", "compacted").orElseThrow().asString());
