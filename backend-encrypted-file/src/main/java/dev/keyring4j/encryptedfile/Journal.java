@@ -171,12 +171,6 @@ final class Journal {
 
     /** The link to the record after the one whose ciphertext is {@code raw[off, off+len)}. */
     static byte[] chain(byte[] raw, int off, int len) {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            d.update(raw, off, len);
-            return d.digest();
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return StoreFile.sha256(raw, off, len);
     }
 }

@@ -427,13 +427,14 @@ final class StoreFile {
     }
 
     static byte[] sha256(byte[] b, int len) {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            d.update(b, 0, len);
-            return d.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return sha256(b, 0, len);
+    }
+
+    /** The SHA-256 of {@code b[off, off+len)}. */
+    static byte[] sha256(byte[] b, int off, int len) {
+        MessageDigest d = digest();
+        d.update(b, off, len);
+        return d.digest();
     }
 
     private static boolean endsWithAt(byte[] b, int at, byte[] expected) {
