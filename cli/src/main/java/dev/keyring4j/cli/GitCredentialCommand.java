@@ -44,6 +44,11 @@ final class GitCredentialCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        return run(options, action);
+    }
+
+    /** Answers git's request on stdin for {@code action} from the store {@code options} select. */
+    static int run(Main options, String action) throws IOException {
         // store's stdin carries the password
         if (action.equals("store")) options.protect();
         Map<String, String> request = GitCredentialHelper.read(BoundedInput.limit(Main.Streams.in, "git-credential's stdin", MAX_INPUT));

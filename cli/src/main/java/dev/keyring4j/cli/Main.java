@@ -164,6 +164,8 @@ public final class Main implements Runnable {
     /** As {@link #run(String[], InputStream, PrintStream, PrintStream)}; {@code protectProcess}: make this process non-dumpable before a secret enters it. */
     static int run(String[] args, InputStream in, PrintStream out, PrintStream err, boolean protectProcess) {
         boolean early = debugRequested(args);
+        PlainCall plain = PlainCall.match(args);
+        if (plain != null) return runPlain(plain, in, out, err, protectProcess);
         try {
             Main main = new Main();
             main.protectProcess = protectProcess;
@@ -184,6 +186,22 @@ public final class Main implements Runnable {
         } catch (Throwable e) {
             // picocli failing to build the commands, or an Error it let through
             return Failure.report(e, early, err);
+        }
+    }
+
+    /** Runs a call {@link PlainCall} matched, as picocli would have run it, without building picocli's model. */
+    private static int runPlain(PlainCall call, InputStream in, PrintStream out, PrintStream err, boolean protectProcess) {
+        Main main = call.options();
+        main.protectProcess = protectProcess;
+        Streams.in = in;
+        Streams.out = out;
+        Streams.err = err;
+        try {
+            return call.command().equals(PlainCall.GET)
+                    ? Get.print(main, call.names().get(0), call.names().get(1), call.noNewline())
+                    : GitCredentialCommand.run(main, call.names().get(0));
+        } catch (Throwable e) {
+            return Failure.report(e, main.debug, err);
         }
     }
 
@@ -258,6 +276,11 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            return print(options, service, account, noNewline);
+        }
+
+        /** Prints the secret of (service, account) in the store {@code options} select; {@link #NOT_FOUND} when there is none. */
+        static int print(Main options, String service, String account, boolean noNewline) throws IOException {
             try (CredentialStore store = options.open()) {
                 Optional<Secret> secret = store.get(service, account);
                 if (secret.isEmpty()) return notFound(store, service, account, "");
