@@ -47,6 +47,8 @@ unset KEYRING4J_BACKEND PYTHON_KEYRING_BACKEND
 echo "== private gnome-keyring $(gnome-keyring-daemon --version | head -n1) on $DBUS_SESSION_BUS_ADDRESS"
 
 K="$ROOT/keyring4j"
+# the installed command (the tarball's and the .deb's bin/keyring4j), built by the package step above
+KI="$(ls -d "$ROOT"/cli/target/dist/keyring4j-*/bin/keyring4j | head -n1)"
 # every keyring4j run reads this: the kernel backend writes into a namespace of the bench's own
 NAMESPACE="keyring4j-latency-$$"
 printf 'kernel.namespace = %s\n' "$NAMESPACE" > "$TMP/keyring4j.properties"
@@ -67,13 +69,16 @@ check "$K" get "$SERVICE" "$ACCOUNT"
 check "$K" --backend secret-service get "$SERVICE" "$ACCOUNT"
 check "$K" --backend kernel get "$SERVICE" "$ACCOUNT"
 check "$K" --backend env get bench.latency.example alice
+check "$KI" --backend env get bench.latency.example alice
+check "$KI" --backend kernel get "$SERVICE" "$ACCOUNT"
 check "$PY" -m keyring get "$SERVICE" "$ACCOUNT"
 check secret-tool lookup service "$SERVICE" username "$ACCOUNT"
 check keyctl pipe "$KEY_ID"
 printf 'protocol=https\nhost=git.latency.example\n\n' | git credential fill | grep -q "password=$SECRET" || { echo "git credential fill failed" >&2; exit 1; }
 
 names=("keyring4j get (auto-detected)" "keyring4j --backend secret-service get" "keyring4j --backend kernel get"
-       "keyring4j --backend env get" "git credential fill (keyring4j helper)" "python3 -m keyring get" "secret-tool lookup" "keyctl pipe")
+       "keyring4j --backend env get" "git credential fill (keyring4j helper)" "python3 -m keyring get" "secret-tool lookup" "keyctl pipe"
+       "installed bin/keyring4j --backend env get" "installed bin/keyring4j --backend kernel get")
 run() {
   case "$1" in
     0) "$K" get "$SERVICE" "$ACCOUNT" ;;
@@ -84,6 +89,8 @@ run() {
     5) "$PY" -m keyring get "$SERVICE" "$ACCOUNT" ;;
     6) secret-tool lookup service "$SERVICE" username "$ACCOUNT" ;;
     7) keyctl pipe "$KEY_ID" ;;
+    8) "$KI" --backend env get bench.latency.example alice ;;
+    9) "$KI" --backend kernel get "$SERVICE" "$ACCOUNT" ;;
   esac
 }
 : > "$TMP/times"
