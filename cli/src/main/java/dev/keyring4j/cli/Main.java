@@ -166,6 +166,11 @@ public final class Main implements Runnable {
         boolean early = debugRequested(args);
         PlainCall plain = PlainCall.match(args);
         if (plain != null) return runPlain(plain, in, out, err, protectProcess);
+        return runParsed(args, in, out, err, protectProcess, early);
+    }
+
+    /** Runs the command as picocli parses it (every call but a {@link PlainCall}; the reference the plain path is tested against). */
+    static int runParsed(String[] args, InputStream in, PrintStream out, PrintStream err, boolean protectProcess, boolean early) {
         try {
             Main main = new Main();
             main.protectProcess = protectProcess;

@@ -10,7 +10,8 @@ import java.util.List;
  * {@code git-credential ACTION}, matched without picocli when their arguments take only the plain
  * forms: {@code -b}/{@code --backend} and {@code -c}/{@code --config} with a separate value or with
  * {@code --backend=}/{@code --config=}, {@code --debug}, and {@code get}'s {@code -n}/{@code --no-newline}, each at most once,
- * before or after the subcommand, and names that do not start with {@code -}.
+ * before or after the subcommand, option values that are neither {@code -}-prefixed nor a subcommand's name, and
+ * names that do not start with {@code -}.
  *
  * <p>Why: building picocli's model of even one subcommand (annotation reflection, its converters) costs
  * about 45 ms of a 130 ms {@code keyring4j get}. Anything else (help, a clustered or repeated option,
@@ -49,9 +50,11 @@ record PlainCall(String command, String backend, Path config, boolean debug, boo
                 }
                 case "-b", "--backend", "-c", "--config" -> {
                     if (value == null) {
-                        if (i + 1 >= args.length || args[i + 1].startsWith("-")) return null;
+                        if (i + 1 >= args.length) return null;
                         value = args[++i];
                     }
+                    // picocli refuses these as values (an option's or a subcommand's name), in either form
+                    if (value.startsWith("-") || value.equals(GET) || value.equals(GIT_CREDENTIAL)) return null;
                     boolean isBackend = option.equals("-b") || option.equals("--backend");
                     if (isBackend ? backend != null : config != null) return null;
                     if (isBackend) backend = value;

@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyring4j.CredentialStore;
+import dev.keyring4j.Keyring;
+import dev.keyring4j.Secret;
 import dev.keyring4j.testkit.Gen;
 import dev.keyring4j.testkit.Gens;
+import dev.keyring4j.testkit.Prerequisites;
 import dev.keyring4j.testkit.PropertyCheck;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -15,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -23,7 +28,7 @@ import picocli.CommandLine;
 class PlainCallTest {
     private static final String[] OPTIONS = {"-b", "env", "--backend", "kernel", "--backend=secret-service", "--backend=", "-c", "/tmp/k.properties",
         "--config=/tmp/x.properties", "--config", "--debug", "-n", "--no-newline", "--", "-h", "--help", "-V", "-x", "-benv", "-b=env",
-        "-nb", "@args", "-", "--debug=true"};
+        "-nb", "@args", "-", "--debug=true", "--backend=get", "--config=--debug", "--backend=-n", "--backend=--", "--config=git-credential"};
     private static final String[] NAMES = {"svc", "acct", "get", "git-credential", "store", "erase", "", "a b", "ü=x", "env", "list", "@x"};
 
     /** What picocli makes of {@code args}, in PlainCall's terms, or null when it refuses them or names another command. */
@@ -65,7 +70,9 @@ class PlainCallTest {
         for (String[] args : List.of(new String[] {"get", "svc"}, new String[] {"get", "svc", "acct", "more"}, new String[] {"get", "-h"},
                 new String[] {"get", "--", "svc", "acct"}, new String[] {"get", "-svc", "acct"}, new String[] {"-b", "env", "-b", "kernel", "get", "s", "a"},
                 new String[] {"-n", "get", "s", "a"}, new String[] {"-benv", "get", "s", "a"}, new String[] {"set", "s", "a"}, new String[] {"--version"},
-                new String[] {"get", "s", "a", "-b"}, new String[] {"git-credential", "get", "-n"}, new String[0])) {
+                new String[] {"get", "s", "a", "-b"}, new String[] {"git-credential", "get", "-n"}, new String[0],
+                new String[] {"-b", "get", "get", "s", "a"}, new String[] {"--config=get", "get", "s", "a"}, new String[] {"--backend=--debug", "get", "s", "a"},
+                new String[] {"--backend=-n", "get", "s", "a"}, new String[] {"--backend=--", "get", "s", "a"})) {
             assertNull(PlainCall.match(args), String.join(" ", args));
         }
     }
@@ -82,7 +89,7 @@ class PlainCallTest {
             String option = OPTIONS[r.nextInt(OPTIONS.length)];
             call.add(at, option);
             if ((option.equals("-b") || option.equals("--backend") || option.equals("-c") || option.equals("--config")) && r.nextInt(8) != 0) {
-                call.add(at + 1, r.nextBoolean() ? "env" : "/tmp/c.properties");
+                call.add(at + 1, r.nextInt(6) == 0 ? (r.nextBoolean() ? "get" : "git-credential") : r.nextBoolean() ? "env" : "/tmp/c.properties");
             }
         }
         return call;
@@ -116,18 +123,62 @@ class PlainCallTest {
         return all;
     }
 
+    private record Outcome(int code, String out, String err) {
+    }
+
+    private static Outcome run(String[] args, String stdin, boolean plain) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ByteArrayInputStream in = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        int code = plain ? Main.run(args, in, o, e) : Main.runParsed(args, in, o, e, false, false);
+        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void aMatchedCallRunsAsPicocliWouldRunIt() {
-        // a plain get of a credential nobody has: the not-found line and exit code picocli's path gives
-        for (String[] args : List.of(new String[] {"--backend", "env", "get", "plaincall.example", "nobody"},
-                new String[] {"--backend", "env", "get", "--", "plaincall.example", "nobody"})) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            int code = Main.run(args, new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
-                    new PrintStream(err, true, StandardCharsets.UTF_8));
-            assertEquals(Main.NOT_FOUND, code, String.join(" ", args));
-            assertEquals("keyring4j: no credential for service 'plaincall.example' account 'nobody' in env\n", err.toString(StandardCharsets.UTF_8));
-            assertEquals("", out.toString(StandardCharsets.UTF_8));
+        // a not-found get, as a literal: the line and exit code users see
+        Outcome none = run(new String[] {"--backend", "env", "get", "plaincall.example", "nobody"}, "", true);
+        assertEquals(new Outcome(Main.NOT_FOUND, "", "keyring4j: no credential for service 'plaincall.example' account 'nobody' in env\n"), none);
+
+        CredentialStore kernel;
+        try {
+            kernel = Keyring.open("kernel");
+        } catch (RuntimeException e) {
+            Prerequisites.require(false, "the kernel keyring: " + e.getMessage());
+            throw e;
+        }
+        String service = "plaincall-" + UUID.randomUUID();
+        String secret = "s3cr3t-" + UUID.randomUUID();
+        try (CredentialStore store = kernel) {
+            store.set(service, "alice", Secret.of(secret));
+            store.set("git:https://" + service + ".example", "bob", Secret.of(secret));
+            try {
+                String git = "protocol=https\nhost=" + service + ".example\nusername=bob\n\n";
+                record Call(String[] args, String stdin) {
+                }
+                List<Call> calls = List.of(new Call(new String[] {"--backend", "kernel", "get", service, "alice"}, ""),
+                        new Call(new String[] {"get", "-n", service, "alice", "--backend=kernel"}, ""),
+                        new Call(new String[] {"-b", "kernel", "--debug", "get", service, "nobody"}, ""),
+                        new Call(new String[] {"--backend", "env", "get", "plaincall.example", "nobody"}, ""),
+                        new Call(new String[] {"--backend", "no-such-backend", "get", service, "alice"}, ""),
+                        new Call(new String[] {"-c", "/nonexistent/keyring4j.properties", "get", service, "alice"}, ""),
+                        new Call(new String[] {"--backend", "kernel", "git-credential", "get"}, git),
+                        new Call(new String[] {"--backend", "kernel", "git-credential", "get"}, "protocol=https\nhost=nobody.invalid\n\n"),
+                        new Call(new String[] {"--backend", "kernel", "git-credential", "bogus"}, git));
+                for (Call c : calls) {
+                    assertNotNull(PlainCall.match(c.args()), "a plain call: " + String.join(" ", c.args()));
+                    Outcome plain = run(c.args(), c.stdin(), true);
+                    assertEquals(run(c.args(), c.stdin(), false), plain, String.join(" ", c.args()));
+                }
+                assertEquals(new Outcome(0, secret + "\n", ""), run(calls.get(0).args(), "", true));
+                assertEquals(secret, run(calls.get(1).args(), "", true).out());
+                assertTrue(run(calls.get(6).args(), git, true).out().contains("password=" + secret + "\n"));
+            } finally {
+                store.delete(service, "alice");
+                store.delete("git:https://" + service + ".example", "bob");
+            }
         }
     }
 }
