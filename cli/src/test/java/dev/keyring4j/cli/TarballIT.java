@@ -81,6 +81,42 @@ class TarballIT {
     }
 
     @Test
+    void aTildeInPathAndABusyBoxReadlinkAreHandled() throws Exception {
+        Path unpack = Files.createDirectories(dir.resolve("opt"));
+        Distributions.ok(List.of("tar", "-xzf", Distributions.tarball().toString(), "-C", unpack.toString()), Map.of(), null);
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Path bin = Files.createDirectories(home.resolve("fakebin"));
+        Path used = dir.resolve("used");
+        // java and readlink as wrappers that leave a mark: ~/fakebin must be searched (PATH holds it with a literal ~),
+        // and a readlink that, like BusyBox's, resolves only its first file must still give both paths
+        Files.writeString(bin.resolve("java"), "#!/bin/bash\necho java >> " + used + "\nexec " + Processes.java() + " \"$@\"\n");
+        Files.writeString(bin.resolve("readlink"), "#!/bin/bash\necho readlink >> " + used + "\n"
+                + "for a; do case $a in -*) ;; *) exec /usr/bin/readlink -f -- \"$a\" ;; esac; done\n");
+        for (String f : List.of("java", "readlink")) {
+            Files.setPosixFilePermissions(bin.resolve(f), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Map<String, String> env = new HashMap<>();
+        env.put("PATH", "~/fakebin:/usr/bin:/bin");
+        env.put("JAVA_HOME", "");
+        env.put("HOME", home.toString());
+        env.put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+        env.put("XDG_CONFIG_HOME", dir.resolve("config").toString());
+        env.put("KEYRING4J_TARBALL_EXAMPLE_ALICE", "from-env");
+        Path launcher = unpack.resolve("keyring4j-" + Distributions.version() + "/bin/keyring4j");
+        Processes.Result get = Distributions.ok(List.of(launcher.toString(), "--backend", "env", "get", "tarball.example", "alice"), env, null);
+        assertEquals("from-env\n", get.out(), get.err());
+        List<String> marks = Files.readAllLines(used);
+        assertTrue(marks.contains("java"), "the java in ~/fakebin ran: " + marks);
+        assertEquals(3, marks.stream().filter("readlink"::equals).count(), "one readlink call for both, then one per file: " + marks);
+        // the archive is named after the java that was resolved: the wrapper, not an empty path
+        try (Stream<Path> cached = Files.list(dir.resolve("cache/keyring4j"))) {
+            List<String> names = cached.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jsa")).toList();
+            assertEquals(1, names.size(), names.toString());
+            assertTrue(names.get(0).contains("fakebin_java"), names.toString());
+        }
+    }
+
+    @Test
     void withoutJavaItSaysWhatToInstall() throws Exception {
         Path unpack = Files.createDirectories(dir.resolve("opt"));
         Distributions.ok(List.of("tar", "-xzf", Distributions.tarball().toString(), "-C", unpack.toString()), Map.of(), null);
