@@ -82,16 +82,21 @@ class TarballIT {
 
     @Test
     void aTildeInPathAndABusyBoxReadlinkAreHandled() throws Exception {
+        Prerequisites.requireProgram("tar");
         Path unpack = Files.createDirectories(dir.resolve("opt"));
         Distributions.ok(List.of("tar", "-xzf", Distributions.tarball().toString(), "-C", unpack.toString()), Map.of(), null);
         Path home = Files.createDirectories(dir.resolve("home"));
         Path bin = Files.createDirectories(home.resolve("fakebin"));
         Path used = dir.resolve("used");
         // java and readlink as wrappers that leave a mark: ~/fakebin must be searched (PATH holds it with a literal ~),
-        // and a readlink that, like BusyBox's, resolves only its first file must still give both paths
+        // and a readlink that, like BusyBox's, takes one file only must still give both paths
         Files.writeString(bin.resolve("java"), "#!/bin/bash\necho java >> " + used + "\nexec " + Processes.java() + " \"$@\"\n");
+        // BusyBox's readlink takes exactly one file: given two, it prints its usage and fails
+        Path readlink = Prerequisites.requireProgram("readlink");
         Files.writeString(bin.resolve("readlink"), "#!/bin/bash\necho readlink >> " + used + "\n"
-                + "for a; do case $a in -*) ;; *) exec /usr/bin/readlink -f -- \"$a\" ;; esac; done\n");
+                + "files=(); for a; do case $a in -*) ;; *) files+=(\"$a\") ;; esac; done\n"
+                + "[ ${#files[@]} -eq 1 ] || { echo 'Usage: readlink [-fnv] FILE' >&2; exit 1; }\n"
+                + "exec " + readlink + " -f -- \"${files[0]}\"\n");
         for (String f : List.of("java", "readlink")) {
             Files.setPosixFilePermissions(bin.resolve(f), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         }
@@ -107,7 +112,7 @@ class TarballIT {
         assertEquals("from-env\n", get.out(), get.err());
         List<String> marks = Files.readAllLines(used);
         assertTrue(marks.contains("java"), "the java in ~/fakebin ran: " + marks);
-        assertEquals(3, marks.stream().filter("readlink"::equals).count(), "one readlink call for both, then one per file: " + marks);
+        assertEquals(3, marks.stream().filter("readlink"::equals).count(), "one refused call with both files, then one per file: " + marks);
         // the archive is named after the java that was resolved: the wrapper, not an empty path
         try (Stream<Path> cached = Files.list(dir.resolve("cache/keyring4j"))) {
             List<String> names = cached.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jsa")).toList();
