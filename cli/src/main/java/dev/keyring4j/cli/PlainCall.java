@@ -53,7 +53,8 @@ record PlainCall(String command, String backend, Path config, boolean debug, boo
                         if (i + 1 >= args.length) return null;
                         value = args[++i];
                     }
-                    // picocli refuses these as values (an option's or a subcommand's name), in either form
+                    // at least every value picocli would not take as one (an option's name, the subcommand's), in
+                    // either form; more than that only costs the plain path (GET/GIT_CREDENTIAL: add any alias here)
                     if (value.startsWith("-") || value.equals(GET) || value.equals(GIT_CREDENTIAL)) return null;
                     boolean isBackend = option.equals("-b") || option.equals("--backend");
                     if (isBackend ? backend != null : config != null) return null;

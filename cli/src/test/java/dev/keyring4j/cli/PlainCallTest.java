@@ -132,8 +132,16 @@ class PlainCallTest {
         ByteArrayInputStream in = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-        int code = plain ? Main.run(args, in, o, e) : Main.runParsed(args, in, o, e, false, false);
+        int code = plain ? Main.run(args, in, o, e) : Main.runParsed(args, in, o, e, false, Main.debugRequested(args));
         return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private record Call(String[] args, String stdin) {
+    }
+
+    private static void assertSameBothWays(Call c) {
+        assertNotNull(PlainCall.match(c.args()), "a plain call: " + String.join(" ", c.args()));
+        assertEquals(run(c.args(), c.stdin(), false), run(c.args(), c.stdin(), true), String.join(" ", c.args()));
     }
 
     @Test
@@ -141,6 +149,14 @@ class PlainCallTest {
         // a not-found get, as a literal: the line and exit code users see
         Outcome none = run(new String[] {"--backend", "env", "get", "plaincall.example", "nobody"}, "", true);
         assertEquals(new Outcome(Main.NOT_FOUND, "", "keyring4j: no credential for service 'plaincall.example' account 'nobody' in env\n"), none);
+        // the calls that need no kernel keyring: env, and the configuration errors
+        for (Call c : List.of(new Call(new String[] {"--backend", "env", "get", "plaincall.example", "nobody"}, ""),
+                new Call(new String[] {"--backend", "no-such-backend", "get", "plaincall.example", "alice"}, ""),
+                new Call(new String[] {"-c", "/nonexistent/keyring4j.properties", "get", "plaincall.example", "alice"}, ""),
+                new Call(new String[] {"--backend=env", "git-credential", "bogus"}, "protocol=https\nhost=plaincall.example\n\n"))) {
+            assertSameBothWays(c);
+        }
+        assertTrue(run(new String[] {"--backend", "no-such-backend", "get", "plaincall.example", "alice"}, "", true).err().contains("no-such-backend"));
 
         CredentialStore kernel;
         try {
@@ -156,25 +172,17 @@ class PlainCallTest {
             store.set("git:https://" + service + ".example", "bob", Secret.of(secret));
             try {
                 String git = "protocol=https\nhost=" + service + ".example\nusername=bob\n\n";
-                record Call(String[] args, String stdin) {
-                }
                 List<Call> calls = List.of(new Call(new String[] {"--backend", "kernel", "get", service, "alice"}, ""),
                         new Call(new String[] {"get", "-n", service, "alice", "--backend=kernel"}, ""),
                         new Call(new String[] {"-b", "kernel", "--debug", "get", service, "nobody"}, ""),
-                        new Call(new String[] {"--backend", "env", "get", "plaincall.example", "nobody"}, ""),
-                        new Call(new String[] {"--backend", "no-such-backend", "get", service, "alice"}, ""),
-                        new Call(new String[] {"-c", "/nonexistent/keyring4j.properties", "get", service, "alice"}, ""),
                         new Call(new String[] {"--backend", "kernel", "git-credential", "get"}, git),
                         new Call(new String[] {"--backend", "kernel", "git-credential", "get"}, "protocol=https\nhost=nobody.invalid\n\n"),
                         new Call(new String[] {"--backend", "kernel", "git-credential", "bogus"}, git));
-                for (Call c : calls) {
-                    assertNotNull(PlainCall.match(c.args()), "a plain call: " + String.join(" ", c.args()));
-                    Outcome plain = run(c.args(), c.stdin(), true);
-                    assertEquals(run(c.args(), c.stdin(), false), plain, String.join(" ", c.args()));
-                }
+                calls.forEach(PlainCallTest::assertSameBothWays);
                 assertEquals(new Outcome(0, secret + "\n", ""), run(calls.get(0).args(), "", true));
                 assertEquals(secret, run(calls.get(1).args(), "", true).out());
-                assertTrue(run(calls.get(6).args(), git, true).out().contains("password=" + secret + "\n"));
+                assertTrue(run(calls.get(3).args(), git, true).out().contains("password=" + secret + "\n"));
+                assertEquals(Main.NOT_FOUND, run(calls.get(2).args(), "", true).code());
             } finally {
                 store.delete(service, "alice");
                 store.delete("git:https://" + service + ".example", "bob");
