@@ -25,9 +25,7 @@ class TarballIT {
 
     @Test
     void unpackedIntoAnEmptyDirectoryItRunsFromThere() throws Exception {
-        Prerequisites.requireProgram("tar");
-        Path unpack = Files.createDirectories(dir.resolve("opt"));
-        Distributions.ok(List.of("tar", "-xzf", Distributions.tarball().toString(), "-C", unpack.toString()), Map.of(), null);
+        Path unpack = unpack();
         Path root = unpack.resolve("keyring4j-" + Distributions.version());
         for (String f : List.of("bin/keyring4j", "bin/docker-credential-keyring4j", "lib/keyring4j.jar", "share/man/man1/keyring4j.1.gz",
                 "share/bash-completion/completions/keyring4j", "share/zsh/vendor-completions/_keyring4j", "LICENSE", "NOTICE")) {
@@ -42,13 +40,7 @@ class TarballIT {
         Path javaBin = Files.createDirectories(dir.resolve("java-only"));
         Files.createSymbolicLink(javaBin.resolve("java"), Processes.java());
         Path work = Files.createDirectories(dir.resolve("empty-cwd"));
-        Map<String, String> env = new HashMap<>();
-        env.put("PATH", javaBin + ":/usr/bin:/bin");
-        env.put("JAVA_HOME", ""); // not Maven's: the java on PATH
-        env.put("HOME", dir.resolve("home").toString());
-        env.put("XDG_CACHE_HOME", dir.resolve("cache").toString());
-        env.put("XDG_CONFIG_HOME", dir.resolve("config").toString());
-        env.put("KEYRING4J_TARBALL_EXAMPLE_ALICE", "from-env");
+        Map<String, String> env = launcherEnv(javaBin + ":/usr/bin:/bin");
         List<String> launcher = List.of("/usr/bin/env", "-C", work.toString(), root.resolve("bin/keyring4j").toString());
 
         Processes.Result version = Distributions.ok(cat(launcher, "--version"), env, null);
@@ -82,9 +74,7 @@ class TarballIT {
 
     @Test
     void aTildeInPathAndABusyBoxReadlinkAreHandled() throws Exception {
-        Prerequisites.requireProgram("tar");
-        Path unpack = Files.createDirectories(dir.resolve("opt"));
-        Distributions.ok(List.of("tar", "-xzf", Distributions.tarball().toString(), "-C", unpack.toString()), Map.of(), null);
+        Path unpack = unpack();
         Path home = Files.createDirectories(dir.resolve("home"));
         Path bin = Files.createDirectories(home.resolve("fakebin"));
         Path used = dir.resolve("used");
@@ -100,13 +90,7 @@ class TarballIT {
         for (String f : List.of("java", "readlink")) {
             Files.setPosixFilePermissions(bin.resolve(f), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         }
-        Map<String, String> env = new HashMap<>();
-        env.put("PATH", "~/fakebin:/usr/bin:/bin");
-        env.put("JAVA_HOME", "");
-        env.put("HOME", home.toString());
-        env.put("XDG_CACHE_HOME", dir.resolve("cache").toString());
-        env.put("XDG_CONFIG_HOME", dir.resolve("config").toString());
-        env.put("KEYRING4J_TARBALL_EXAMPLE_ALICE", "from-env");
+        Map<String, String> env = launcherEnv("~/fakebin:/usr/bin:/bin");
         Path launcher = unpack.resolve("keyring4j-" + Distributions.version() + "/bin/keyring4j");
         Processes.Result get = Distributions.ok(List.of(launcher.toString(), "--backend", "env", "get", "tarball.example", "alice"), env, null);
         assertEquals("from-env\n", get.out(), get.err());
@@ -123,8 +107,7 @@ class TarballIT {
 
     @Test
     void withoutJavaItSaysWhatToInstall() throws Exception {
-        Path unpack = Files.createDirectories(dir.resolve("opt"));
-        Distributions.ok(List.of("tar", "-xzf", Distributions.tarball().toString(), "-C", unpack.toString()), Map.of(), null);
+        Path unpack = unpack();
         // a PATH with the tools the launcher uses before it looks for java, and no java; no JAVA_HOME
         Path noJava = Files.createDirectories(dir.resolve("no-java"));
         for (String tool : List.of("bash", "readlink", "dirname")) {
@@ -134,6 +117,29 @@ class TarballIT {
                 Map.of("PATH", noJava.toString(), "HOME", dir.toString(), "JAVA_HOME", ""), null);
         assertEquals(3, r.exit(), r.err());
         assertTrue(r.err().contains("no java found") && r.err().contains("JAVA_HOME"), r.err());
+    }
+
+    /** The tarball unpacked into a new {@code opt/} under the test's directory; returns {@code opt/}. */
+    private Path unpack() throws Exception {
+        Prerequisites.requireProgram("tar");
+        Path unpack = Files.createDirectories(dir.resolve("opt"));
+        Distributions.ok(List.of("tar", "-xzf", Distributions.tarball().toString(), "-C", unpack.toString()), Map.of(), null);
+        return unpack;
+    }
+
+    /**
+     * The launcher's environment: {@code path}, no JAVA_HOME (not Maven's: the java on PATH), HOME and the XDG
+     * directories under the test's directory, and the env backend's credential tarball.example/alice.
+     */
+    private Map<String, String> launcherEnv(String path) {
+        Map<String, String> env = new HashMap<>();
+        env.put("PATH", path);
+        env.put("JAVA_HOME", "");
+        env.put("HOME", dir.resolve("home").toString());
+        env.put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+        env.put("XDG_CONFIG_HOME", dir.resolve("config").toString());
+        env.put("KEYRING4J_TARBALL_EXAMPLE_ALICE", "from-env");
+        return env;
     }
 
     private static List<String> cat(List<String> a, String... b) {
